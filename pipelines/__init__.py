@@ -1,0 +1,1 @@
+"""frontwatch pipelines: signal logic (pure Python) and the Beam stream job that runs it."""
