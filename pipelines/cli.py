@@ -15,6 +15,18 @@ import click
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("pipelines.extract.cli:extract_command",
                 "Extract escalation signals from article JSON lines (stdin -> stdout)."),
+    "connectors": ("connectors.feeds.cli:connectors_group",
+                   "Poll news feeds and publish articles to Kafka (run, status)."),
+    "dispatcher": ("connectors.webhooks.cli:dispatcher_group",
+                   "Deliver alerts from Kafka to webhook subscribers (run, api)."),
+    "subscribers": ("connectors.webhooks.cli:subscribers_group",
+                    "Manage webhook subscriptions (add, list, remove, rotate-secret, test)."),
+    "deliveries": ("connectors.webhooks.cli:deliveries_group",
+                   "Inspect and replay webhook deliveries (list, replay)."),
+    "broker": ("pipelines.stack:broker_command",
+               "Run the local single-node Kafka broker (KRaft) until Ctrl-C."),
+    "provision": ("pipelines.stack:provision_command",
+                  "Fetch/build everything the local stack needs (Kafka jars, Prism, gazetteer)."),
 }
 
 
