@@ -127,6 +127,7 @@ class ArticleRef(WireModel):
     url: str | None = None
     publisher: str | None = None
     published: UtcDatetime | None = None
+    fingerprint: str | None = None  # hash of the normalised text: equal for wire copies
 
 
 class Signal(WireModel):
@@ -146,6 +147,7 @@ class Signal(WireModel):
     min_km: float | None = None
     max_km: float | None = None
     derived: bool = False
+    capital_km: float | None = None  # geodesic distance from the place to the capital
     event: str | None = None
     new_controller: str | None = None
     old_controller: str | None = None
@@ -195,6 +197,7 @@ class Alert(WireModel):
     current: Any = None
     summary: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
+    context: dict[str, Any] = Field(default_factory=dict)  # recent casualties, deployments
     first_seen: UtcDatetime
     emitted_at: UtcDatetime
 

@@ -1,0 +1,483 @@
+"""Per-capital situation state and the rules that turn signals into alerts.
+
+This module is the one place to read the alerting rules, in plain Python:
+
+* ``DistanceBands`` - the closest credible distance of hostile forces to the capital.
+  **An alert fires when a credible claim puts hostile forces inside a band closer than
+  the current one** (default bands 100/50/25/10/0 km). A *de-escalation* fires when a
+  newer claim puts them beyond the current band by more than the hysteresis margin.
+* ``TerritoryLedger`` - per place: held by, since, evidence. **An alert fires when a
+  place of weight changes hands**; a *loss-rate* alert when one side's losses in a
+  sliding window cross a count or population threshold.
+* Claims weigh in through ``pipelines.claims``: a denial lowers confidence, never erases;
+  distinct publishers corroborate. A change of status (claimed -> corroborated/disputed)
+  at the current level is announced as such.
+
+Everything is pure and clock-injected (``now`` is an argument); the Beam job keeps one
+``Situation`` per country in keyed state and calls ``observe``. Alert ids are derived
+from (situation, kind, level, episode, status), so a replay of the same facts yields the
+same ids and subscribers are never notified twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from connectors.wire import Alert, Evidence, Signal, stable_id
+from pipelines.claims import ClaimWeights, Support, classify_claimant, confidence, side_of, status
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def _lower(severity: str, steps: int = 1) -> str:
+    return SEVERITIES[max(0, SEVERITIES.index(severity) - steps)]
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """Thresholds of the alerting rules (the job config's ``alerts:`` section)."""
+
+    bands_km: tuple[float, ...] = (100, 50, 25, 10, 0)
+    hysteresis: float = 0.2            # leave a band only beyond threshold * (1 + hysteresis)
+    hysteresis_min_km: float = 2.0     # ... and at least this many km beyond it
+    supersede_after: timedelta = timedelta(hours=6)  # a report this much newer may de-escalate
+    max_age: timedelta = timedelta(days=3)           # older reports are recorded, never alert
+    evidence_window: timedelta = timedelta(days=7)   # observations kept for support/corroboration
+    weighty_population: int = 100_000
+    loss_window: timedelta = timedelta(days=7)
+    loss_count_levels: tuple[int, ...] = (3, 5, 10)
+    loss_population_levels: tuple[int, ...] = (250_000, 1_000_000, 5_000_000)
+    low_confidence: float = 0.5        # below it, severity goes one step down
+    max_evidence: int = 8              # evidence entries carried per alert
+    weights: ClaimWeights = field(default_factory=ClaimWeights)
+
+    def band_for(self, km: float) -> float | None:
+        """The closest band containing ``km`` (None: farther than the outermost band)."""
+        inside = [b for b in self.bands_km if km <= b]
+        return min(inside) if inside else None
+
+    @property
+    def outer_band(self) -> float:
+        return max(self.bands_km)
+
+
+BAND_SEVERITY = {0: "critical", 10: "critical", 25: "high", 50: "medium"}
+
+
+def band_severity(band: float) -> str:
+    for threshold in sorted(BAND_SEVERITY):
+        if band <= threshold:
+            return BAND_SEVERITY[threshold]
+    return "low"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One claim as the state keeps it (a compact copy of the signal)."""
+
+    signal_id: str
+    km: float | None
+    stance: str
+    claimed_by: str | None
+    claimant_type: str
+    publisher: str
+    fingerprint: str
+    published: datetime
+    quote: str
+    url: str | None
+    place: str | None = None
+    derived: bool = False
+
+    @classmethod
+    def of(cls, signal: Signal, km: float | None = None) -> "Observation":
+        art = signal.article
+        return cls(
+            signal_id=signal.id, km=km, stance=signal.stance, claimed_by=signal.claimed_by,
+            claimant_type=signal.claimant_type or classify_claimant(signal.claimed_by).value,
+            publisher=art.publisher or "unknown", fingerprint=art.fingerprint or art.id,
+            published=art.published, quote=signal.quote, url=art.url,
+            place=signal.place.mention if signal.place else None, derived=signal.derived)
+
+    def evidence(self) -> Evidence:
+        return Evidence(url=self.url, publisher=self.publisher, quote=self.quote,
+                        claimed_by=self.claimed_by, stance=self.stance, published=self.published)
+
+
+def support_of(asserted: list[Observation], denials: list[Observation]) -> Support:
+    fingerprints_by_publisher: dict[str, set[str]] = {}
+    for o in asserted:
+        fingerprints_by_publisher.setdefault(o.publisher, set()).add(o.fingerprint)
+    distinct_texts = {o.fingerprint for o in asserted}
+    independent = min(len(fingerprints_by_publisher), len(distinct_texts))
+    return Support(
+        claimant_types=frozenset(o.claimant_type for o in asserted),
+        independent_publishers=independent,
+        copies=len(fingerprints_by_publisher) - independent,
+        denials=len({(d.publisher, d.claimed_by) for d in denials}),
+    )
+
+
+def effective_km(signal: Signal) -> float | None:
+    """The distance a claim puts forces at, conservatively: "within 20" is 20, "15 to 20"
+    is 20, "a little over 10" is 10."""
+    if signal.km is not None:
+        return signal.km
+    if signal.max_km is not None:
+        return signal.max_km
+    return signal.min_km
+
+
+def _evidence(observations: list[Observation], limit: int) -> list[Evidence]:
+    ordered = sorted(observations, key=lambda o: (o.published, o.signal_id))
+    seen, out = set(), []
+    for o in ordered:
+        if (o.publisher, o.quote) in seen:
+            continue
+        seen.add((o.publisher, o.quote))
+        out.append(o.evidence())
+    return out[:limit]
+
+
+@dataclass
+class DistanceBands:
+    """The closest credible distance of hostile forces to one capital."""
+
+    situation: str
+    policy: AlertPolicy
+    band: float | None = None                 # current band threshold (None: no band)
+    observations: list[Observation] = field(default_factory=list)
+    denials: list[Observation] = field(default_factory=list)
+    episodes: dict[float, int] = field(default_factory=dict)  # de-escalations out of each band
+    superseded_before: datetime | None = None  # reports older than this no longer escalate
+    announced_status: str | None = None
+
+    def _in_band(self) -> list[Observation]:
+        if self.band is None:
+            return []
+        return [o for o in self.observations if o.km is not None and o.km <= self.band
+                and (self.superseded_before is None or o.published >= self.superseded_before)]
+
+    def support(self) -> Support:
+        return support_of(self._in_band(), self.denials)
+
+    def closest_km(self) -> float | None:
+        kms = [o.km for o in self._in_band()]
+        return min(kms) if kms else None
+
+    def observe_denial(self, obs: Observation, now: datetime) -> list[Alert]:
+        self.denials.append(obs)
+        return self._status_change(now)
+
+    def observe(self, obs: Observation, now: datetime) -> list[Alert]:
+        self._expire(now)
+        if obs.km is None or obs.stance == "historical":
+            return []
+        if obs.stance == "denied":
+            return self.observe_denial(obs, now)
+        if now - obs.published > self.policy.max_age:
+            return []  # too old to alert on; not kept either (it cannot support a live band)
+        self.observations.append(obs)
+        new_band = self.policy.band_for(obs.km)
+        if self.superseded_before is not None and obs.published < self.superseded_before:
+            return []  # an older report than the one that pushed the front back
+        if new_band is not None and (self.band is None or new_band < self.band):
+            previous = self.band
+            self.band = new_band
+            return [self._crossing(previous, now)]
+        if self.band is not None and self._beyond_hysteresis(obs):
+            return self._de_escalate(obs, now)
+        return self._status_change(now)
+
+    def _beyond_hysteresis(self, obs: Observation) -> bool:
+        margin = max(self.band * self.policy.hysteresis, self.policy.hysteresis_min_km)
+        if obs.km <= self.band + margin:
+            return False
+        newest_support = max((o.published for o in self._in_band()), default=None)
+        return newest_support is None or obs.published >= newest_support + self.policy.supersede_after
+
+    def _de_escalate(self, obs: Observation, now: datetime) -> list[Alert]:
+        previous = self.band
+        self.episodes[previous] = self.episodes.get(previous, 0) + 1
+        self.band = self.policy.band_for(obs.km)
+        self.superseded_before = obs.published
+        self.denials = [d for d in self.denials if d.published >= obs.published]
+        self.announced_status = None
+        support = support_of([obs], [])
+        alert = Alert(
+            id=stable_id(self.situation, "de_escalation", str(previous), str(self.band),
+                         str(self.episodes[previous])),
+            kind="de_escalation", severity="info", confidence=confidence(support, self.policy.weights),
+            status=status(support), situation=self.situation, subject=f"{previous:g} km band",
+            previous={"band_km": previous}, current={"band_km": self.band, "km": obs.km},
+            summary=f"{self.situation}: hostile forces reported back beyond the {previous:g} km band "
+                    f"({obs.km:g} km)",
+            evidence=[obs.evidence()], first_seen=obs.published, emitted_at=now)
+        return [alert]
+
+    def _crossing(self, previous: float | None, now: datetime) -> Alert:
+        in_band = self._in_band()
+        support = support_of(in_band, self.denials)
+        conf = confidence(support, self.policy.weights)
+        stat = status(support)
+        self.announced_status = stat
+        severity = band_severity(self.band)
+        if conf < self.policy.low_confidence:
+            severity = _lower(severity)
+        km = self.closest_km()
+        episode = self.episodes.get(self.band, 0)
+        prev_text = "no band" if previous is None else f"{previous:g} km"
+        return Alert(
+            id=stable_id(self.situation, "band_crossing", str(self.band), str(episode), stat),
+            kind="band_crossing", severity=severity, confidence=conf, status=stat,
+            situation=self.situation, subject=f"{self.band:g} km band",
+            previous={"band_km": previous}, current={"band_km": self.band, "km": km},
+            summary=f"{self.situation}: hostile forces within {self.band:g} km of the capital "
+                    f"(closest reported {km:g} km; was {prev_text}; {stat})",
+            evidence=_evidence(in_band + self.denials, self.policy.max_evidence),
+            first_seen=min(o.published for o in in_band), emitted_at=now)
+
+    def _status_change(self, now: datetime) -> list[Alert]:
+        if self.band is None or not self._in_band():
+            return []
+        if status(self.support()) == self.announced_status:
+            return []
+        return [self._crossing(self.band, now)]
+
+    def _expire(self, now: datetime) -> None:
+        horizon = now - self.policy.evidence_window
+        self.observations = [o for o in self.observations if o.published >= horizon]
+        self.denials = [d for d in self.denials if d.published >= horizon]
+
+
+@dataclass
+class PlaceControl:
+    """Who holds a place, since when, on what evidence."""
+
+    key: str
+    name: str
+    side: str | None = None       # "government" / "hostile" / None (unknown: status quo)
+    held_by: str | None = None
+    since: datetime | None = None
+    changes: int = 0              # times it changed hands (the alert episode)
+    evidence: list[Observation] = field(default_factory=list)
+    denials: list[Observation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Loss:
+    place_key: str
+    published: datetime
+    population: int
+
+
+@dataclass
+class TerritoryLedger:
+    """Per-place control for one situation, and the loss rate of each side."""
+
+    situation: str
+    policy: AlertPolicy
+    country_name: str | None = None
+    places: dict[str, PlaceControl] = field(default_factory=dict)
+    losses: dict[str, list[Loss]] = field(default_factory=dict)  # side -> losses in window
+    loss_level: dict[str, int] = field(default_factory=dict)     # side -> highest level announced
+    loss_episodes: dict[str, int] = field(default_factory=dict)
+
+    def observe(self, signal: Signal, now: datetime, distance_to_capital: float | None) -> list[Alert]:
+        if signal.kind != "territory" or signal.place is None or signal.stance == "historical":
+            return []
+        key = place_key(signal)
+        entry = self.places.setdefault(key, PlaceControl(key=key, name=signal.place.name or signal.place.mention))
+        obs = Observation.of(signal)
+        if signal.stance == "denied":
+            entry.denials = (entry.denials + [obs])[-self.policy.max_evidence:]
+            return []
+        gaining, losing = self._sides(signal)
+        if gaining is None:
+            return []  # contested / encircled: recorded by the distance state, no change of hands
+        if entry.since is not None and signal.article.published < entry.since:
+            entry.evidence = (entry.evidence + [obs])[-self.policy.max_evidence:]
+            return []  # older than what the ledger already knows: history only
+        previous_side = entry.side if entry.side is not None else "government"
+        same_holder = gaining == previous_side
+        if same_holder:
+            entry.evidence = (entry.evidence + [obs])[-self.policy.max_evidence:]
+        else:
+            entry.changes += 1
+            entry.evidence = [obs]
+            entry.denials = []
+        previous_holder = entry.held_by
+        entry.side = gaining
+        entry.held_by = signal.new_controller or entry.held_by if same_holder else (
+            signal.new_controller or ("forces hostile to the government" if gaining == "hostile" else "government"))
+        entry.since = signal.article.published if not same_holder else entry.since or signal.article.published
+        alerts: list[Alert] = []
+        if same_holder or now - signal.article.published > self.policy.max_age:
+            return alerts
+        if self.of_weight(signal, distance_to_capital):
+            alerts.append(self._change_alert(entry, previous_side, previous_holder, signal, now))
+        alerts += self._loss_rate(losing or previous_side, signal, key, now)
+        return alerts
+
+    def _sides(self, signal: Signal) -> tuple[str | None, str | None]:
+        """(gaining side, losing side) of a change of hands; (None, None) if it is not one."""
+        event = signal.event
+        if event in ("captured", "recaptured"):
+            gaining = side_of(signal.new_controller, self.country_name)
+            losing = side_of(signal.old_controller, self.country_name)
+            if gaining is None:
+                gaining = _other(losing) if losing else "hostile"
+            return gaining, losing or _other(gaining)
+        if event in ("lost", "withdrawn_from"):
+            losing = side_of(signal.old_controller, self.country_name) or "government"
+            return _other(losing), losing
+        return None, None
+
+    def of_weight(self, signal: Signal, distance_to_capital: float | None) -> bool:
+        """A province, a national or provincial capital, a big city, or anything within the
+        capital's outer band."""
+        place = signal.place
+        if place.is_national_capital or place.is_admin_capital or place.kind in ("province", "region"):
+            return True
+        if (place.population or 0) >= self.policy.weighty_population:
+            return True
+        return distance_to_capital is not None and distance_to_capital <= self.policy.outer_band
+
+    def _change_alert(self, entry: PlaceControl, previous_side: str, previous_holder: str | None,
+                      signal: Signal, now: datetime) -> Alert:
+        support = support_of(entry.evidence, entry.denials)
+        conf = confidence(support, self.policy.weights)
+        stat = status(support)
+        place = signal.place
+        if place.is_national_capital:
+            severity = "critical"
+        elif place.is_admin_capital or place.kind in ("province", "region") or (place.population or 0) >= 1_000_000:
+            severity = "high"
+        else:
+            severity = "medium"
+        if conf < self.policy.low_confidence:
+            severity = _lower(severity)
+        verb = {"hostile": "lost by the government", "government": "retaken by the government"}[entry.side]
+        return Alert(
+            id=stable_id(self.situation, "territory_change", entry.key, entry.side, str(entry.changes)),
+            kind="territory_change", severity=severity, confidence=conf, status=stat,
+            situation=self.situation, subject=entry.name,
+            previous={"side": previous_side, "held_by": previous_holder},
+            current={"side": entry.side, "held_by": entry.held_by, "event": signal.event,
+                     "place": place.model_dump(exclude_none=True)},
+            summary=f"{self.situation}: {entry.name} {verb} ({signal.event}; {stat})",
+            evidence=_evidence(entry.evidence, self.policy.max_evidence),
+            first_seen=entry.since or signal.article.published, emitted_at=now)
+
+    def _loss_rate(self, side: str, signal: Signal, key: str, now: datetime) -> list[Alert]:
+        window = [x for x in self.losses.get(side, []) if x.published >= now - self.policy.loss_window]
+        if not window:
+            if self.loss_level.get(side):
+                self.loss_episodes[side] = self.loss_episodes.get(side, 0) + 1
+            self.loss_level[side] = 0
+        if all(x.place_key != key for x in window):
+            window.append(Loss(key, signal.article.published, signal.place.population or 0))
+        self.losses[side] = window
+        count = len(window)
+        population = sum(x.population for x in window)
+        level = max(sum(count >= c for c in self.policy.loss_count_levels),
+                    sum(population >= p for p in self.policy.loss_population_levels))
+        if level <= self.loss_level.get(side, 0):
+            return []
+        self.loss_level[side] = level
+        severity = ("medium", "high", "critical")[min(level, 3) - 1]
+        places = ", ".join(self.places[x.place_key].name for x in window if x.place_key in self.places)
+        evidence = [self.places[x.place_key].evidence[-1].evidence() for x in window
+                    if x.place_key in self.places and self.places[x.place_key].evidence]
+        return [Alert(
+            id=stable_id(self.situation, "loss_rate", side, str(level), str(self.loss_episodes.get(side, 0))),
+            kind="loss_rate", severity=severity, confidence=0.6, status="claimed",
+            situation=self.situation, subject=f"{side} losses",
+            previous={"level": level - 1}, current={"level": level, "places": count, "population": population,
+                                                    "window_days": self.policy.loss_window.days},
+            summary=f"{self.situation}: {side} side lost {count} places ({population:,} people) "
+                    f"within {self.policy.loss_window.days} days: {places}",
+            evidence=evidence[: self.policy.max_evidence],
+            first_seen=min(x.published for x in window), emitted_at=now)]
+
+    def expire(self, now: datetime, ttl: timedelta) -> None:
+        """Forget places nobody reported on for ``ttl`` (bounded state)."""
+        for key in [k for k, v in self.places.items() if v.since and v.since < now - ttl
+                    and all(o.published < now - ttl for o in v.evidence)]:
+            del self.places[key]
+
+
+def _other(side: str | None) -> str | None:
+    return {"government": "hostile", "hostile": "government"}.get(side or "")
+
+
+def place_key(signal: Signal) -> str:
+    place = signal.place
+    if place.geonameid:
+        return f"gn:{place.geonameid}"
+    return "name:" + " ".join(place.mention.lower().split())
+
+
+@dataclass
+class Situation:
+    """Everything frontwatch knows about one country's capital."""
+
+    key: str                      # how alerts name it, e.g. "SY:Damascus"
+    country: str                  # ISO2: the state key
+    country_name: str | None
+    capital: str | None
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    bands: DistanceBands = None   # type: ignore[assignment]
+    ledger: TerritoryLedger = None  # type: ignore[assignment]
+    context: list[dict] = field(default_factory=list)  # recent casualties and deployments
+    last_seen: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.bands is None:
+            self.bands = DistanceBands(self.key, self.policy)
+        if self.ledger is None:
+            self.ledger = TerritoryLedger(self.key, self.policy, self.country_name)
+
+    def observe(self, signal: Signal, now: datetime) -> list[Alert]:
+        """Fold one signal into the state; return the alerts it triggers (often none)."""
+        self.last_seen = max(filter(None, [self.last_seen, signal.article.published]))
+        alerts: list[Alert] = []
+        if signal.kind == "distance" and self._is_capital(signal):
+            alerts += self.bands.observe(Observation.of(signal, effective_km(signal)), now)
+        elif signal.kind == "territory":
+            distance = qualitative_km(signal) if self._is_capital(signal) else None
+            if distance is not None:
+                alerts += self.bands.observe(Observation.of(signal, distance), now)
+            alerts += self.ledger.observe(signal, now, signal.capital_km)
+        elif signal.kind in ("casualties", "deployment"):
+            self.context = (self.context + [_context_entry(signal)])[-10:]
+        if self.context:
+            alerts = [a.model_copy(update={"context": {"recent": self.context[-5:]}}) for a in alerts]
+        return alerts
+
+    def _is_capital(self, signal: Signal) -> bool:
+        """Is the signal's place this situation's capital?"""
+        place = signal.place
+        if place is None or not place.is_national_capital:
+            return False
+        return place.country in (None, self.country)
+
+    def expire(self, now: datetime, ttl: timedelta) -> None:
+        self.ledger.expire(now, ttl)
+        self.bands._expire(now)
+
+
+QUALITATIVE_KM = {"encircled": 10.0, "contested": 0.0}
+
+
+def qualitative_km(signal: Signal) -> float | None:
+    """Documented band for a qualitative event at the capital itself: forces encircling
+    the capital are within 10 km; forces fighting inside (entered, contested) are at 0."""
+    if signal.event in ("captured", "lost", "withdrawn_from"):
+        return 0.0
+    return QUALITATIVE_KM.get(signal.event or "")
+
+
+def _context_entry(signal: Signal) -> dict:
+    return {"kind": signal.kind, "count": signal.count, "actor": signal.actor,
+            "place": signal.place.mention if signal.place else None, "quote": signal.quote,
+            "published": signal.article.published.isoformat() if signal.article.published else None}
