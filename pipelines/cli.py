@@ -13,6 +13,8 @@ import click
 
 # name -> (import path of a click command/group, one-line help shown in --help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("pipelines.stack:run_command",
+            "Run the whole local stack on the seeds and show alerts as they arrive."),
     "extract": ("pipelines.extract.cli:extract_command",
                 "Extract escalation signals from article JSON lines (stdin -> stdout)."),
     "connectors": ("connectors.feeds.cli:connectors_group",
@@ -23,6 +25,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
                     "Manage webhook subscriptions (add, list, remove, rotate-secret, test)."),
     "deliveries": ("connectors.webhooks.cli:deliveries_group",
                    "Inspect and replay webhook deliveries (list, replay)."),
+    "job": ("pipelines.job_cli:job_group",
+            "Run the Beam stream job (articles -> signals -> per-capital state -> alerts)."),
     "broker": ("pipelines.stack:broker_command",
                "Run the local single-node Kafka broker (KRaft) until Ctrl-C."),
     "provision": ("pipelines.stack:provision_command",

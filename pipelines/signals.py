@@ -93,8 +93,11 @@ def situation_label(country: str, capital: PlaceRef | None) -> str:
     return f"{country}:{capital.name}" if capital and capital.name else country
 
 
-def by_situation(signals: Iterable[Signal]) -> Iterable[tuple[str, Signal]]:
-    """Signals keyed by their situation (the country); those without one are context only."""
+def by_situation(signals: Iterable[Signal]) -> Iterable[tuple[str, list[Signal]]]:
+    """One article's signals grouped by situation (the country); signals without a
+    country are context only and go nowhere."""
+    groups: dict[str, list[Signal]] = {}
     for signal in signals:
         if signal.country:
-            yield signal.country, signal
+            groups.setdefault(signal.country, []).append(signal)
+    yield from groups.items()

@@ -149,6 +149,7 @@ class DistanceBands:
     denials: list[Observation] = field(default_factory=list)
     episodes: dict[float, int] = field(default_factory=dict)  # de-escalations out of each band
     superseded_before: datetime | None = None  # reports older than this no longer escalate
+    announced_band: float | None = None       # the band subscribers were last told about
     announced_status: str | None = None
 
     def _in_band(self) -> list[Observation]:
@@ -164,29 +165,36 @@ class DistanceBands:
         kms = [o.km for o in self._in_band()]
         return min(kms) if kms else None
 
-    def observe_denial(self, obs: Observation, now: datetime) -> list[Alert]:
-        self.denials.append(obs)
-        return self._status_change(now)
-
-    def observe(self, obs: Observation, now: datetime) -> list[Alert]:
+    def observe(self, batch: list[Observation], now: datetime) -> list[Alert]:
+        """Fold one article's claims in, then announce what changed: a de-escalation,
+        a closer band (once per article, however many claims moved it), or a new status."""
         self._expire(now)
+        alerts = [a for obs in batch if (a := self._apply(obs, now)) is not None]
+        if self.band is None or not self._in_band():
+            return alerts
+        closer = self.announced_band is None or self.band < self.announced_band
+        if closer or status(self.support()) != self.announced_status:
+            alerts.append(self._crossing(self.announced_band, now))
+        return alerts
+
+    def _apply(self, obs: Observation, now: datetime) -> Alert | None:
+        """Update the state with one claim; returns a de-escalation alert if it is one."""
         if obs.km is None or obs.stance == "historical":
-            return []
+            return None
         if obs.stance == "denied":
-            return self.observe_denial(obs, now)
+            self.denials.append(obs)
+            return None
         if now - obs.published > self.policy.max_age:
-            return []  # too old to alert on; not kept either (it cannot support a live band)
+            return None  # too old to alert on, and it cannot support a live band
+        if self.superseded_before is not None and obs.published < self.superseded_before:
+            return None  # older than the report that pushed the front back
         self.observations.append(obs)
         new_band = self.policy.band_for(obs.km)
-        if self.superseded_before is not None and obs.published < self.superseded_before:
-            return []  # an older report than the one that pushed the front back
         if new_band is not None and (self.band is None or new_band < self.band):
-            previous = self.band
             self.band = new_band
-            return [self._crossing(previous, now)]
-        if self.band is not None and self._beyond_hysteresis(obs):
+        elif self.band is not None and self._beyond_hysteresis(obs):
             return self._de_escalate(obs, now)
-        return self._status_change(now)
+        return None
 
     def _beyond_hysteresis(self, obs: Observation) -> bool:
         margin = max(self.band * self.policy.hysteresis, self.policy.hysteresis_min_km)
@@ -195,15 +203,15 @@ class DistanceBands:
         newest_support = max((o.published for o in self._in_band()), default=None)
         return newest_support is None or obs.published >= newest_support + self.policy.supersede_after
 
-    def _de_escalate(self, obs: Observation, now: datetime) -> list[Alert]:
+    def _de_escalate(self, obs: Observation, now: datetime) -> Alert:
         previous = self.band
         self.episodes[previous] = self.episodes.get(previous, 0) + 1
-        self.band = self.policy.band_for(obs.km)
+        self.band = self.announced_band = self.policy.band_for(obs.km)
         self.superseded_before = obs.published
         self.denials = [d for d in self.denials if d.published >= obs.published]
-        self.announced_status = None
         support = support_of([obs], [])
-        alert = Alert(
+        self.announced_status = status(self.support()) if self.band is not None else None
+        return Alert(
             id=stable_id(self.situation, "de_escalation", str(previous), str(self.band),
                          str(self.episodes[previous])),
             kind="de_escalation", severity="info", confidence=confidence(support, self.policy.weights),
@@ -212,14 +220,13 @@ class DistanceBands:
             summary=f"{self.situation}: hostile forces reported back beyond the {previous:g} km band "
                     f"({obs.km:g} km)",
             evidence=[obs.evidence()], first_seen=obs.published, emitted_at=now)
-        return [alert]
 
     def _crossing(self, previous: float | None, now: datetime) -> Alert:
         in_band = self._in_band()
         support = support_of(in_band, self.denials)
         conf = confidence(support, self.policy.weights)
         stat = status(support)
-        self.announced_status = stat
+        self.announced_band, self.announced_status = self.band, stat
         severity = band_severity(self.band)
         if conf < self.policy.low_confidence:
             severity = _lower(severity)
@@ -235,13 +242,6 @@ class DistanceBands:
                     f"(closest reported {km:g} km; was {prev_text}; {stat})",
             evidence=_evidence(in_band + self.denials, self.policy.max_evidence),
             first_seen=min(o.published for o in in_band), emitted_at=now)
-
-    def _status_change(self, now: datetime) -> list[Alert]:
-        if self.band is None or not self._in_band():
-            return []
-        if status(self.support()) == self.announced_status:
-            return []
-        return [self._crossing(self.band, now)]
 
     def _expire(self, now: datetime) -> None:
         horizon = now - self.policy.evidence_window
@@ -437,19 +437,23 @@ class Situation:
         if self.ledger is None:
             self.ledger = TerritoryLedger(self.key, self.policy, self.country_name)
 
-    def observe(self, signal: Signal, now: datetime) -> list[Alert]:
-        """Fold one signal into the state; return the alerts it triggers (often none)."""
-        self.last_seen = max(filter(None, [self.last_seen, signal.article.published]))
+    def observe(self, signals: list[Signal] | Signal, now: datetime) -> list[Alert]:
+        """Fold one article's signals into the state; return the alerts they trigger
+        (often none; at most one band crossing per article)."""
+        batch = [signals] if isinstance(signals, Signal) else list(signals)
+        distance_claims: list[Observation] = []
         alerts: list[Alert] = []
-        if signal.kind == "distance" and self._is_capital(signal):
-            alerts += self.bands.observe(Observation.of(signal, effective_km(signal)), now)
-        elif signal.kind == "territory":
-            distance = qualitative_km(signal) if self._is_capital(signal) else None
-            if distance is not None:
-                alerts += self.bands.observe(Observation.of(signal, distance), now)
-            alerts += self.ledger.observe(signal, now, signal.capital_km)
-        elif signal.kind in ("casualties", "deployment"):
-            self.context = (self.context + [_context_entry(signal)])[-10:]
+        for signal in batch:
+            self.last_seen = max(filter(None, [self.last_seen, signal.article.published]))
+            if signal.kind == "distance" and self._is_capital(signal):
+                distance_claims.append(Observation.of(signal, effective_km(signal)))
+            elif signal.kind == "territory":
+                if self._is_capital(signal) and (km := qualitative_km(signal)) is not None:
+                    distance_claims.append(Observation.of(signal, km))
+                alerts += self.ledger.observe(signal, now, signal.capital_km)
+            elif signal.kind in ("casualties", "deployment"):
+                self.context = (self.context + [_context_entry(signal)])[-10:]
+        alerts = self.bands.observe(distance_claims, now) + _last_per_subject(alerts)
         if self.context:
             alerts = [a.model_copy(update={"context": {"recent": self.context[-5:]}}) for a in alerts]
         return alerts
@@ -475,6 +479,15 @@ def qualitative_km(signal: Signal) -> float | None:
     if signal.event in ("captured", "lost", "withdrawn_from"):
         return 0.0
     return QUALITATIVE_KM.get(signal.event or "")
+
+
+def _last_per_subject(alerts: list[Alert]) -> list[Alert]:
+    """One alert per (kind, subject) from one article: the last word wins."""
+    last: dict[tuple[str, str | None], Alert] = {}
+    for alert in alerts:
+        last.pop((alert.kind, alert.subject), None)
+        last[(alert.kind, alert.subject)] = alert
+    return list(last.values())
 
 
 def _context_entry(signal: Signal) -> dict:
