@@ -1,0 +1,38 @@
+"""Job configuration: defaults, the documented example file, env overrides, clear errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import ConfigError, JobConfig, load_config
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "pipelines" / "job.example.yaml"
+
+
+def test_example_file_documents_exactly_the_defaults():
+    assert load_config(EXAMPLE, environ={}) == JobConfig()
+
+
+def test_environment_overrides_the_file(tmp_path):
+    path = tmp_path / "job.yaml"
+    path.write_text("kafka:\n  bootstrap: file:9092\nalerts:\n  hysteresis: 0.1\n")
+    config = load_config(path, environ={"FRONTWATCH_KAFKA__BOOTSTRAP": "env:9092",
+                                        "FRONTWATCH_ALERTS__BANDS_KM": "80,30,5"})
+    assert config.kafka.bootstrap == "env:9092"
+    assert config.alerts.hysteresis == 0.1
+    assert config.alerts.policy().bands_km == (80, 30, 5)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("alerts:\n  hysteresis: 3\n", ["alerts.hysteresis"]),
+    ("kafka:\n  bootsrap: x\n", ["kafka.bootsrap", "not permitted"]),
+    ("- just a list\n", ["mapping"]),
+])
+def test_invalid_config_names_the_key(tmp_path, text, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, environ={})
+    for word in words:
+        assert word in str(err.value)
