@@ -114,18 +114,23 @@ class LocalStack:
             self.bootstrap = self.broker.bootstrap
         ensure_topics(self.bootstrap, self.topics.all())
         self.feed = SeedFeed(load_seed_dir(self.seeds_dir)).start()
-        self.receiver = Receiver(secret=self.secret, echo=self.print_alerts).start()
+        self.receiver = Receiver(secret=self.secret, echo=click.echo if self.print_alerts else log.info).start()
         db = self.workdir / "dispatcher.sqlite"
         subscribe = subprocess.run(
-            frontwatch("subscribers", "add", "--db", str(db), "--url", self.receiver.url,
-                       "--secret", self.secret, "--allow-loopback", "--description", "local demo receiver"),
+            frontwatch("subscribers", "add", self.receiver.url, "--db", str(db), "--secret", self.secret,
+                       "--allow-loopback", "--description", "local demo receiver"),
             capture_output=True, text=True)
         if subscribe.returncode != 0:
             raise RuntimeError(f"could not subscribe the local receiver: {subscribe.stderr}")
         self._service("dispatcher", "dispatcher", "run", "--bootstrap", self.bootstrap, "--db", str(db),
                       "--topic", self.topics.alerts, "--dead-letter-topic", self.topics.dead_letter,
                       "--allow-loopback", "--retry-schedule", "0,1,2,5,10")
-        self._service("job", "job", "run", "--bootstrap", self.bootstrap, *self.job_args)
+        job_config = self.workdir / "job.yaml"
+        job_config.write_text(yaml.safe_dump({"kafka": {
+            "bootstrap": self.bootstrap, "articles_topic": self.topics.articles,
+            "signals_topic": self.topics.signals, "alerts_topic": self.topics.alerts,
+            "dead_letter_topic": self.topics.dead_letter, "group_id": f"frontwatch-job-{self.topics.articles}"}}))
+        self._service("job", "job", "run", "--config", str(job_config), *self.job_args)
         feeds = self.workdir / "feeds.yaml"
         feeds.write_text(yaml.safe_dump({
             "defaults": {"interval": self.feed_poll_seconds},
