@@ -1,0 +1,43 @@
+"""Sentence splitting with character offsets, and the quoted speech that spans sentences."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Candidate boundary: terminal punctuation (and closing quotes) then space and a capital,
+# digit or opening quote; or a line break.
+_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Pvt|Brig|Adm|Gov|Sen|Rep|Rev|Prof|St|"
+    r"Jr|Sr|No|Vol|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est|vs|etc|Mt|Ft)"
+    r"|\b[A-Z]|\b(?:[A-Z]\.)+[A-Z])\.$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split text into sentences, keeping offsets; abbreviations ("Gen.", "U.S.") do not end one."""
+    sentences: list[Sentence] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group()[0] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start() + 1):
+            continue
+        cut = m.start() + len(m.group().rstrip())
+        _append(sentences, text, start, cut)
+        start = m.end()
+    _append(sentences, text, start, len(text))
+    return sentences
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        offset = start + chunk.index(stripped)
+        sentences.append(Sentence(len(sentences), offset, offset + len(stripped), stripped))
