@@ -1,0 +1,396 @@
+"""The article-level extraction: sentences, attribution, places, and the four claim lists."""
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from ..gazetteer import Gazetteer, Place, fold_name
+from . import attribution, casualties, deployments
+from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_WORDS, force_is_subject,
+                       is_proximity_sentence, looks_like_length)
+from .lexicon import FORCE, FORCE_PHRASE
+from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
+from .places import (TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
+                     classify, recent_place)
+from .sentences import Sentence, split_sentences
+from .territory import TRIGGER_WORDS, actor_before, agent_after, trigger_hits
+from .units import DISTANCE, distance_of
+
+# Derived distances are computed for places within this distance of their national capital.
+NEAR_CAPITAL_KM = 150.0
+MAX_QUOTE_CHARS = 400
+_ANY_TRIGGER = re.compile(
+    "|".join(p.pattern for p in (TRIGGER_WORDS, UNIT_WORDS, casualties.TRIGGER, deployments.TRIGGER,
+                                 attribution.DENIAL_CUE)), re.IGNORECASE)
+_AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
+_IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
+_CAPITAL_TARGET = re.compile(
+    r"(?:the\s+)?(?:(?P<dem>[A-Z][\w'’]*)\s+)?capital(?:\s+city)?\b(?:,?\s+(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*))?")
+_CITY_OF = re.compile(r"(?:the\s+)?(?:\w+\s+)?(?:city|town|village|provincial\s+capital|regional\s+capital)\s+of\s+"
+                      r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
+_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:city\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
+_NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
+_GENERIC_WORDS = frozenset((
+    "province governorate city town village region oblast district area areas countryside capital the of "
+    "suburbs outskirts southern northern eastern western central state county base").split())
+
+
+def place_key(text: str) -> str:
+    """Identity of a place mention for de-duplication ("Daraa" = "southern Daraa province")."""
+    return " ".join(w for w in fold_name(text).split() if w not in _GENERIC_WORDS)
+
+
+class Article:
+    """One article being read: its sentences, country context, speakers and places."""
+
+    def __init__(self, text: str, gazetteer: Gazetteer, published: str | None, title: str | None):
+        self.text = f"{title.strip()}\n{text}" if title and title.strip() not in text[:len(title) + 50] else text
+        self.gaz = gazetteer
+        self.sentences: list[Sentence] = split_sentences(self.text)
+        self.country = gazetteer.country_context(self.text)
+        self.reference_year = attribution.reference_year(published, self.text)
+        self._frames: dict[int, list[attribution.Frame]] = {}
+
+    # ---- attribution -------------------------------------------------------------------
+    @cached_property
+    def quotes(self) -> list[attribution.Quote]:
+        return attribution.quotations(self.text)
+
+    def frames(self, i: int) -> list[attribution.Frame]:
+        if i not in self._frames:
+            self._frames[i] = attribution.speaker_frames(self.sentences[i].text)
+        return self._frames[i]
+
+    def _named_speaker_before(self, i: int) -> str | None:
+        for j in range(i - 1, max(-1, i - 8), -1):
+            named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)]
+            if named:
+                return named[-1]
+        return None
+
+    def claimant(self, i: int, position: int) -> str | None:
+        """Who makes the claim at ``position`` of sentence ``i``."""
+        absolute = self.sentences[i].start + position
+        who = next((q.speaker for q in self.quotes if q.start <= absolute < q.end and q.speaker), None)
+        if who is None:
+            who = attribution.claimant_at(self.frames(i), position)
+        if who and attribution.is_pronoun(who):
+            who = self._named_speaker_before(i) or who
+        return who
+
+    def stance(self, i: int, position: int) -> tuple[str, str | None]:
+        """(stance, claimant) of a claim; the claimant is the denier for a denied claim."""
+        sentence = self.sentences[i].text
+        scope = attribution.denial_scope(sentence)
+        if scope and scope[0] <= position < scope[1]:
+            return "denied", self.claimant(i, scope[0])
+        if attribution.is_historical(sentence, self.reference_year):
+            return "historical", self.claimant(i, position)
+        return "asserted", self.claimant(i, position)
+
+    # ---- places ------------------------------------------------------------------------
+    def resolve_name(self, name: str, place_type: str) -> Place | None:
+        """The gazetteer entry of a name; a facility resolves to the town named in it
+        ("Laukkai Regional Operation Command" -> Laukkai), a region never to its namesake city."""
+        kind = "admin1" if place_type == "province" else None
+        words = name.split()
+        widths = range(len(words), 0, -1) if place_type in {"base", "facility", "other"} else (len(words),)
+        for width in widths:
+            place = self.gaz.resolve(" ".join(words[:width]), self.country, kind)
+            if place is not None:
+                return place
+        return None
+
+    def resolve(self, mention: PlaceMention, i: int, position: int) -> tuple[ResolvedPlace, float] | None:
+        """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
+        if mention.anaphor:
+            absolute = self.sentences[i].start + position
+            if mention.text.lower().endswith("capital"):
+                words = mention.text.split()
+                country = self.gaz.country_of_word(words[0]) if len(words) > 1 else None
+                capital = self.gaz.capital_of(country or self.country)
+                return (ResolvedPlace(capital.name, "city", capital), 0.7) if capital else None
+            found = recent_place(self.text, absolute, self.gaz, self.country)
+            if found is None:
+                return None
+            surface, place = found
+            described = TRAILING_ANAPHOR.search(mention.text)
+            if described:  # "areas near the city" -> "areas near Damascus"
+                text = mention.text[:described.start()] + described.group().rsplit(" the ", 1)[0] + " " + surface
+                return ResolvedPlace(text, mention.place_type, place), 0.6
+            return ResolvedPlace(surface, classify(PlaceMention(surface, "", surface), place), place), 0.7
+        if mention.name:
+            place = self.resolve_name(mention.name, mention.place_type)
+            return ResolvedPlace(mention.text, classify(mention, place), place), 0.9 if place else 0.6
+        return ResolvedPlace(mention.text, mention.place_type or "other", None), 0.5
+
+    def quote(self, i: int) -> str:
+        text = self.sentences[i].text
+        return text if len(text) <= MAX_QUOTE_CHARS else text[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _place_fields(place: Place | None) -> dict:
+    if place is None:
+        return {}
+    return {"geonameid": place.geonameid, "lat": place.lat, "lon": place.lon,
+            "country": place.country, "admin1": place.admin1}
+
+
+# ---- territory ---------------------------------------------------------------------------
+def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
+    sentence = art.sentences[i]
+    text = sentence.text
+    changes = []
+    for trig, m in trigger_hits(text):
+        mentions: list[PlaceMention] = []
+        if trig.slot == "after":
+            mentions, end = chunk_after(text, m.end(), art.gaz)
+            more = _AND_FROM.match(text, end) if mentions and "from" in m.group().lower() else None
+            if more:
+                mentions += chunk_after(text, more.end(), art.gaz)[0]
+        elif trig.slot == "before":
+            mentions = chunk_before(text, m.start(), art.gaz)
+        elif trig.slot == "recent":
+            mentions = [PlaceMention("there", "", None, anaphor=True)]
+        else:  # "clause": an intransitive withdrawal; the place is named earlier in the clause
+            within = list(_IN_CLAUSE.finditer(text, max(0, m.start() - 120), m.start()))
+            if within:
+                mentions = chunk_after(text, within[-1].end(), art.gaz)[0]
+        for mention in mentions:
+            resolved = art.resolve(mention, i, m.start())
+            if resolved is None:
+                continue
+            spot, confidence = resolved
+            stance, claimant = art.stance(i, m.start())
+            new, old = _controllers(trig.event, trig.slot, text, m)
+            changes.append(TerritoryChange(
+                place=spot.text, place_type=spot.place_type, new_controller=new, old_controller=old,
+                event=trig.event, claimed_by=claimant, stance=stance, quote=art.quote(i),
+                confidence=confidence, population=spot.place.population if spot.place else None,
+                is_national_capital=bool(spot.place and spot.place.is_national_capital),
+                is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
+                sentence_index=i, span=(sentence.start, sentence.end), **_place_fields(spot.place)))
+    return changes
+
+
+def _controllers(event: str, slot: str, text: str, m: re.Match) -> tuple[str | None, str | None]:
+    """(new_controller, old_controller) as far as the sentence states them."""
+    if event in {"lost", "withdrawn_from"}:
+        if slot == "before" and event == "lost":
+            owner = re.search(r"(\w+)\s+control\b", m.group())
+            return None, owner.group(1) if owner and owner.group(1).lower() not in {"under", "in"} else None
+        return None, actor_before(text, m.end())
+    if slot == "before":
+        return agent_after(text, m.end()), None
+    return actor_before(text, m.start()), None
+
+
+# ---- distances -------------------------------------------------------------------------
+def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] | None:
+    """The settlement a distance is measured from, or None (border, landmark, country, unknown)."""
+    text = art.sentences[i].text
+    centre = _CENTRE_OF.match(text, position)
+    if centre:
+        position = centre.end()
+    capital = _CAPITAL_TARGET.match(text, position)
+    if capital and (capital["dem"] is None or art.gaz.country_of_word(capital["dem"])):
+        if capital["name"]:
+            place = art.gaz.resolve(capital["name"], art.country)
+            if place is not None:
+                return capital["name"], place
+        country = art.gaz.country_of_word(capital["dem"]) if capital["dem"] else art.country
+        place = art.gaz.capital_of(country)
+        return (place.name, place) if place else None
+    city_of = _CITY_OF.match(text, position)
+    if city_of:
+        place = art.gaz.resolve(city_of["name"], art.country)
+        return (city_of["name"], place) if place else None
+    if _THE_CITY.match(text, position):
+        return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country)
+    name = _NAME.match(text, position)
+    if not name:
+        return None
+    after = text[name.end():name.end() + 3]
+    words = name.group().split()
+    if after[:1] in "'’" or words[-1].lower() in LANDMARK_WORDS or art.gaz.country_of_word(name.group()):
+        return None
+    place = art.gaz.resolve(name.group(), art.country)
+    if place is None or place.kind != "city":
+        return None
+    return name.group(), place
+
+
+def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
+    """True when the place whose distance is given ("Ghazni is some 80 miles ...") changed hands."""
+    window = text[max(0, start - 90):start]
+    window = window[window.rfind(". ") + 1:]
+    for run in _NAME.finditer(window):
+        words = re.sub(r"['’]s\b", "", run.group()).split()
+        for a in range(len(words)):
+            for b in range(a + 1, min(len(words), a + 4) + 1):
+                if fold_name(" ".join(words[a:b])) in ledger_keys:
+                    return True
+    return False
+
+
+def _distances_in(art: Article, i: int, ledger_keys: set[str], capital_held: bool) -> list[DistanceClaim]:
+    sentence = art.sentences[i]
+    text = sentence.text
+    claims = []
+    proximity = is_proximity_sentence(text)
+    for m in DISTANCE.finditer(text):
+        link = TARGET_LINK.match(text, m.end())
+        if not link or looks_like_length(text, m.start(), m.end()):
+            continue
+        distance = distance_of(m)
+        target = distance and _distance_target(art, i, link.end())
+        if not target:
+            continue
+        surface, place = target
+        direct = proximity or force_is_subject(text, m.start())
+        if not direct:
+            if not _anchor_in_ledger(text, m.start(), ledger_keys):
+                continue
+            if capital_held and place.is_national_capital:
+                continue
+        stance, claimant = art.stance(i, m.start())
+        actor = None
+        for f in FORCE_PHRASE.finditer(text, 0, m.start()):
+            actor = f.group()
+        claims.append(DistanceClaim(
+            actor=actor, place=surface, is_capital=place.is_national_capital, km=distance.km,
+            min_km=distance.min_km, max_km=distance.max_km, claimed_by=claimant, stance=stance,
+            quote=art.quote(i), confidence=0.8 if direct else 0.6, sentence_index=i,
+            span=(sentence.start, sentence.end), **_place_fields(place)))
+    return claims
+
+
+# ---- casualties and deployments ----------------------------------------------------------
+def _casualties_in(art: Article, i: int) -> list[Casualty]:
+    sentence = art.sentences[i]
+    return [Casualty(count=count, who=who, place=place, quote=art.quote(i),
+                     claimed_by=art.claimant(i, pos), sentence_index=i,
+                     span=(sentence.start, sentence.end))
+            for count, who, place, pos in casualties.casualties_in(sentence.text)]
+
+
+def _deployments_in(art: Article, i: int) -> list[Deployment]:
+    sentence = art.sentences[i]
+    text = sentence.text
+    found = []
+    for kind, m, count in deployments.deployment_hits(text):
+        mentions, end = chunk_after(text, m.end(), art.gaz)
+        if not mentions:
+            continue
+        place = re.sub(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+", "", text[m.end():end].strip(" ,"))
+        if kind == "active":
+            actor = deployments.subject_before(text, m.start())
+        elif kind == "passive":
+            actor = (m.group("actor").strip() + " " + m.group("unit")).strip()
+        else:
+            actor = actor_before(text, m.end("unit") + 1)
+        if actor is None:
+            actor = actor_before(text, m.start())
+        found.append(Deployment(actor=actor, count=count, place=place or None, quote=art.quote(i),
+                                claimed_by=art.claimant(i, m.start()), sentence_index=i,
+                                span=(sentence.start, sentence.end)))
+    return found
+
+
+# ---- assembly ----------------------------------------------------------------------------
+def _same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
+    """Same place for de-duplication: equal keys, or one name inside the other unless one of
+    them is a facility (a base in a town is not the town)."""
+    ka, kb = place_key(a.place), place_key(b.place)
+    if ka == kb:
+        return True
+    if not ka or not kb or {a.place_type, b.place_type} & {"base", "facility"}:
+        return False
+    return bool(re.search(rf"\b{re.escape(ka)}\b", kb) or re.search(rf"\b{re.escape(kb)}\b", ka))
+
+
+def _event_group(c: TerritoryChange) -> str:
+    """"lost" and "captured" are one change seen from two sides; contested/encircled one state."""
+    return {"lost": "captured", "encircled": "contested"}.get(c.event, c.event)
+
+
+def _dedupe_territory(changes: list[TerritoryChange]) -> list[TerritoryChange]:
+    """One entry per place, event group and stance; fighting in a place whose capture is
+    reported and undisputed is part of that capture, not a separate state."""
+    kept: list[TerritoryChange] = []
+    for c in sorted(changes, key=lambda c: (-c.confidence, c.sentence_index or 0)):
+        if not any(_event_group(k) == _event_group(c) and k.stance == c.stance and _same_place(k, c)
+                   for k in kept):
+            kept.append(c)
+
+    def capture_reported(c: TerritoryChange, stance: str) -> bool:
+        return any(_event_group(k) == "captured" and k.stance == stance and _same_place(k, c) for k in kept)
+    result = [c for c in kept if not (c.event == "contested" and capture_reported(c, "asserted")
+                                      and not capture_reported(c, "denied"))]
+    return sorted(result, key=lambda c: (c.sentence_index or 0))
+
+
+def _dedupe_distances(claims: list[DistanceClaim]) -> list[DistanceClaim]:
+    """Repeated statements of the same distance (within 10 %) to the same place count once."""
+    kept: list[DistanceClaim] = []
+    for c in sorted(claims, key=lambda c: -c.confidence):
+        value = c.km if c.km is not None else ((c.min_km or 0) + (c.max_km or 0)) / 2
+        if any(place_key(k.place) == place_key(c.place) and k.stance == c.stance
+               and abs(value - (k.km if k.km is not None else ((k.min_km or 0) + (k.max_km or 0)) / 2))
+               <= max(1.0, 0.1 * value) for k in kept):
+            continue
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.sentence_index or 0))
+
+
+def _derived_distances(art: Article, changes: list[TerritoryChange], radius_km: float) -> list[DistanceClaim]:
+    """Geodesic distance to the national capital for each change near it."""
+    derived: dict[tuple, DistanceClaim] = {}
+    for c in changes:
+        if c.lat is None or not c.country:
+            continue
+        capital = art.gaz.capital_of(c.country)
+        if capital is None or capital.lat is None:
+            continue
+        km = round(art.gaz.distance_km(capital, Place(c.geonameid, c.place, c.lat, c.lon, c.country,
+                                                      c.admin1 or "", 0, "city", False, False)), 1)
+        if km > radius_km:
+            continue
+        key = (capital.geonameid, c.geonameid, c.admin1, c.stance)
+        derived.setdefault(key, DistanceClaim(
+            actor=c.new_controller or c.old_controller, place=capital.name, is_capital=True, km=km,
+            min_km=None, max_km=None, claimed_by=c.claimed_by, stance=c.stance, quote=c.quote,
+            derived=True, via_place=c.place, confidence=round(c.confidence * 0.8, 2),
+            sentence_index=c.sentence_index, span=c.span, **_place_fields(capital)))
+    return list(derived.values())
+
+
+def extract_article(text: str, *, title: str | None = None, published: str | None = None,
+                    gazetteer: Gazetteer | None = None,
+                    near_capital_km: float = NEAR_CAPITAL_KM) -> Extraction:
+    """Extract all signals from one article (see :func:`pipelines.extract.extract`)."""
+    art = Article(text or "", gazetteer or Gazetteer.load(), published, title)
+    candidates = [i for i, s in enumerate(art.sentences) if _ANY_TRIGGER.search(s.text)]
+    changes, dead, moves, unit_sentences = [], [], [], []
+    for i in candidates:
+        s = art.sentences[i].text
+        if TRIGGER_WORDS.search(s):
+            changes.extend(_territory_in(art, i))
+        if UNIT_WORDS.search(s):
+            unit_sentences.append(i)
+        if casualties.TRIGGER.search(s):
+            dead.extend(_casualties_in(art, i))
+        if deployments.TRIGGER.search(s):
+            moves.extend(_deployments_in(art, i))
+    changes = _dedupe_territory(changes)
+    ledger_keys = {fold_name(c.place) for c in changes} | {fold_name(n) for c in changes for n in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", c.place)}
+    capital_held = bool(unit_sentences) and bool(CAPITAL_HELD.search(art.text))
+    distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys, capital_held)]
+    return Extraction(
+        country=art.country,
+        distance_claims=tuple(_dedupe_distances(distances)),
+        territory_changes=tuple(changes),
+        casualties=tuple(dead),
+        deployments=tuple(moves),
+        derived_distances=tuple(_derived_distances(art, changes, near_capital_km)))
