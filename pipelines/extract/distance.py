@@ -27,8 +27,8 @@ TARGET_LINK = re.compile(
 # Motion, position and combat words that make a nearby force's distance a claim.
 PROXIMITY_TRIGGER = re.compile(
     r"\b(?:within|reach\w*|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|stall\w*|kept\s+at\s+bay|"
-    r"held\s+at\s+bay|halt\w*|stopp\w*|position\w*|dug\s+in|digging\s+in|entrench\w*|mass\w*|camp\w*|"
-    r"took|tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter\w*|fight\w*|fought|clash\w*|battl\w*|invasion|"
+    r"held\s+at\s+bay|halt\w*|stopp\w*|position(?:s|ed|ing)?|dug\s+in|digging\s+in|entrench\w*|"
+    r"mass(?:ed|ing)|camp(?:ed|ing)|took|tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|invasion|"
     r"invad\w*|withdr\w*|retreat\w*|encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|"
     r"march\w*|mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|"
     r"gains?|offensive|assault|attack\w*|arriv\w*|deploy\w*|stationed|shell\w*)\b", re.IGNORECASE)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 
 from ..gazetteer import Gazetteer, Place, fold_name
@@ -22,6 +23,8 @@ MAX_QUOTE_CHARS = 400
 _ANY_TRIGGER = re.compile(
     "|".join(p.pattern for p in (TRIGGER_WORDS, UNIT_WORDS, casualties.TRIGGER, deployments.TRIGGER,
                                  attribution.DENIAL_CUE)), re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
+_NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
 _CAPITAL_TARGET = re.compile(
@@ -51,6 +54,7 @@ class Article:
         self.country = gazetteer.country_context(self.text)
         self.reference_year = attribution.reference_year(published, self.text)
         self._frames: dict[int, list[attribution.Frame]] = {}
+        self.salient: set[int] = set()  # geonameids of places reported changing hands so far
 
     # ---- attribution -------------------------------------------------------------------
     @cached_property
@@ -111,7 +115,7 @@ class Article:
                 country = self.gaz.country_of_word(words[0]) if len(words) > 1 else None
                 capital = self.gaz.capital_of(country or self.country)
                 return (ResolvedPlace(capital.name, "city", capital), 0.7) if capital else None
-            found = recent_place(self.text, absolute, self.gaz, self.country)
+            found = recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient))
             if found is None:
                 return None
             surface, place = found
@@ -149,6 +153,10 @@ def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
             more = _AND_FROM.match(text, end) if mentions and "from" in m.group().lower() else None
             if more:
                 mentions += chunk_after(text, more.end(), art.gaz)[0]
+            elif (not mentions and _NO_OBJECT.match(text, m.end())
+                  and _RELATIVE.search(text, max(0, m.start() - 60), m.start())):
+                # "one of the cities that the forces managed to control": the object is the antecedent
+                mentions = [PlaceMention("it", "", None, anaphor=True)]
         elif trig.slot == "before":
             mentions = chunk_before(text, m.start(), art.gaz)
         elif trig.slot == "recent":
@@ -207,7 +215,8 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         place = art.gaz.resolve(city_of["name"], art.country)
         return (city_of["name"], place) if place else None
     if _THE_CITY.match(text, position):
-        return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country)
+        return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country,
+                            frozenset(art.salient))
     name = _NAME.match(text, position)
     if not name:
         return None
@@ -238,8 +247,11 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], capital_held: boo
     sentence = art.sentences[i]
     text = sentence.text
     claims = []
-    proximity = is_proximity_sentence(text)
-    for m in DISTANCE.finditer(text):
+    matches = list(DISTANCE.finditer(text))
+    # a force that is the subject of one distance ("forces are 10 km from A and 15 km from B")
+    # makes every distance of the sentence a claim
+    direct = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
+    for m in matches:
         link = TARGET_LINK.match(text, m.end())
         if not link or looks_like_length(text, m.start(), m.end()):
             continue
@@ -248,7 +260,6 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], capital_held: boo
         if not target:
             continue
         surface, place = target
-        direct = proximity or force_is_subject(text, m.start())
         if not direct:
             if not _anchor_in_ledger(text, m.start(), ledger_keys):
                 continue
@@ -296,6 +307,33 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
                                 claimed_by=art.claimant(i, m.start()), sentence_index=i,
                                 span=(sentence.start, sentence.end)))
     return found
+
+
+def _anaphoric_denials(art: Article, candidates: list[int], changes: list[TerritoryChange],
+                       distances: list[DistanceClaim]) -> tuple[list, list]:
+    """Denials that point back at a claim ("rejects the Dessie claim", "This is not true"):
+    each denied claim becomes a ``denied`` claim of the denier, beside the asserted one."""
+    denied_changes, denied_distances = [], []
+    for i in candidates:
+        sentence = art.sentences[i]
+        m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
+        if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
+            continue
+        stance, denier = art.stance(i, m.start())
+        denier = denier if stance == "denied" else art.claimant(i, m.start())
+
+        def targets(claims):
+            if m.group("about"):
+                about = fold_name(m.group("about"))
+                return [c for c in claims if c.stance == "asserted" and (c.sentence_index or 0) <= i
+                        and about in place_key(c.place).split()]
+            same = [c for c in claims if c.stance == "asserted" and c.sentence_index == i]
+            return same or [c for c in claims if c.stance == "asserted" and c.sentence_index == i - 1]
+        fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
+                      span=(sentence.start, sentence.end))
+        denied_changes += [replace(c, **fields) for c in targets(changes) if c.event not in {"contested", "encircled"}]
+        denied_distances += [replace(c, **fields) for c in targets(distances)]
+    return denied_changes, denied_distances
 
 
 # ---- assembly ----------------------------------------------------------------------------
@@ -376,20 +414,23 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
     for i in candidates:
         s = art.sentences[i].text
         if TRIGGER_WORDS.search(s):
-            changes.extend(_territory_in(art, i))
+            found = _territory_in(art, i)
+            art.salient.update(c.geonameid for c in found if c.geonameid)
+            changes.extend(found)
         if UNIT_WORDS.search(s):
             unit_sentences.append(i)
         if casualties.TRIGGER.search(s):
             dead.extend(_casualties_in(art, i))
         if deployments.TRIGGER.search(s):
             moves.extend(_deployments_in(art, i))
-    changes = _dedupe_territory(changes)
-    ledger_keys = {fold_name(c.place) for c in changes} | {fold_name(n) for c in changes for n in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", c.place)}
+    ledger_keys = {fold_name(name) for c in changes for name in (c.place, *_NAME.findall(c.place))}
     capital_held = bool(unit_sentences) and bool(CAPITAL_HELD.search(art.text))
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys, capital_held)]
+    more_changes, more_distances = _anaphoric_denials(art, candidates, changes, distances)
+    changes = _dedupe_territory(changes + more_changes)
     return Extraction(
         country=art.country,
-        distance_claims=tuple(_dedupe_distances(distances)),
+        distance_claims=tuple(_dedupe_distances(distances + more_distances)),
         territory_changes=tuple(changes),
         casualties=tuple(dead),
         deployments=tuple(moves),

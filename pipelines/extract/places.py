@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..gazetteer import Gazetteer, Place
 from .lexicon import (ANAPHORIC_PLACE_NOUNS, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
-from .units import DISTANCE
+from .units import DISTANCE, distance_of
 
 _TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+)+", re.I)
@@ -200,7 +200,20 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     if lowered.startswith(("a ", "an ")) and kind in {"city", "town"}:
         return []
     # "areas near the city": a description anchored on the place just mentioned
-    return [PlaceMention(np, kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
+    return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
+
+
+def _canonical_distance(phrase: str) -> str:
+    """"towns just 10 kilometres (six miles) from X" -> "towns 10 km from X"."""
+    m = DISTANCE.search(phrase)
+    value = m and distance_of(m)
+    if not value:
+        return phrase
+    if value.km is not None:
+        amount = f"{value.km:g} km"
+    else:
+        amount = f"{value.min_km:g}-{value.max_km:g} km"
+    return f"{phrase[:m.start()]}{amount}{phrase[m.end():]}"
 
 
 def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
@@ -222,22 +235,37 @@ _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garr
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
 
 
-_RECENT = re.compile(_RUN.pattern + r"|\bthe\s+capital\b")
+_RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b)")
 
 
 def recent_place(text: str, end: int, gaz: Gazetteer, country: str | None,
-                 window: int = 800) -> tuple[str, Place] | None:
-    """The last city named before ``text[end]`` (for "the city", "there"), as (surface, place).
+                 salient: frozenset[int] = frozenset(), window: int = 800) -> tuple[str, Place] | None:
+    """The city that "the city" or "there" before ``text[end]`` refers to, as (surface, place).
 
-    "the capital" counts as a mention of the context country's capital.
+    The most recently named city, unless a city already reported changing hands (its
+    geonameid in ``salient``) is named within the window: the story's subject outranks a
+    city named in passing ("Wad Madani, 180 km from the capital Khartoum ... the capture of
+    the city"). "the capital" counts as a mention of the context country's capital.
     """
+    first = None
+    for surface, place in _places_backwards(text, end, gaz, country, window):
+        if place.geonameid in salient:
+            return surface, place
+        if first is None:
+            first = surface, place
+            if not salient:
+                break
+    return first
+
+
+def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, window: int):
     start = max(0, end - window)
     for run in reversed(list(_RECENT.finditer(text, start, end))):
         surface = run.group()
-        if surface.lower().startswith("the"):
+        if run.group("capital"):
             capital = gaz.capital_of(country)
             if capital is not None:
-                return capital.name, capital
+                yield capital.name, capital
             continue
         name = re.sub(r"['’]s?$", "", surface)
         if not _is_name_word(name.split()[0], gaz) or PERSON_TITLES.search(text, start, run.start()):
@@ -247,8 +275,8 @@ def recent_place(text: str, end: int, gaz: Gazetteer, country: str | None,
             part = " ".join(words[:width])
             place = gaz.resolve(part, country)
             if place is not None and place.kind == "city":
-                return part, place
-    return None
+                yield part, place
+                break
 
 
 def classify(mention: PlaceMention, place: Place | None) -> str:

@@ -37,7 +37,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t(r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
        r"overr(?:an|un|unning|uns)|stormed\s+and\s+(?:took|seized))\s+"
-       r"(?!of\b|by\b|(?:\w+\s+)?control\b)", "captured"),
+       r"(?!of\b|by\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured"),
     _t(r"\bthe\s+(?:capture|seizure|fall|takeover|overrunning)\s+of\s+", "captured"),
     _t(rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
     _t(r"\b(?:(?:has|have|had)\s+)?(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before"),
@@ -86,7 +86,8 @@ TRIGGER_WORDS = re.compile(
     r"seiz|captur|took|tak(?:e|en|ing)|control|overr|fell|fall|surrender|recaptur|retook|retak|won back|"
     r"liberat|regain|push|drove|driven|forced|lost|loss|withdr|retreat|pull|fled|flee|abandon|left|"
     r"enter|broke|advanc|storm|infiltrat|penetrat|fight|fought|clash|battl|combat|skirmish|foothold|"
-    r"reached|contested|held|fallen|surround|encircl|besieg|siege|cut off", re.IGNORECASE)
+    r"reached|contested|held|fallen|surround|encircl|besieg|siege|cut off|position|foothold|outskirt|"
+    r"no longer", re.IGNORECASE)
 
 # Background fighting ("four days of heavy fighting in X") is not an event of the report.
 _BACKGROUND = re.compile(r"\b(?:days|weeks|months|years|decades?)\s+of\s+(?:\w+\s+)?$", re.IGNORECASE)
