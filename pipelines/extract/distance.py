@@ -29,12 +29,12 @@ PROXIMITY_TRIGGER = re.compile(
     r"\b(?:within|reach\w*|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|stall\w*|kept\s+at\s+bay|"
     r"held\s+at\s+bay|halt\w*|stopp\w*|position(?:s|ed|ing)?|dug\s+in|digging\s+in|entrench\w*|"
     r"mass(?:ed|ing)|camp(?:ed|ing)|took|tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|invasion|"
-    r"invad\w*|withdr\w*|retreat\w*|encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|"
+    r"invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|"
     r"march\w*|mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|"
     r"gains?|offensive|assault|attack\w*|arriv\w*|deploy\w*|stationed|shell\w*)\b", re.IGNORECASE)
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
-    r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:now\s+|still\s+|already\s+)?)$",
+    r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
     re.IGNORECASE)
 # Depth of advance, lengths and widths: "advanced 10 km", "a convoy stretching 40 miles".
 NOT_PROXIMITY_BEFORE = re.compile(

@@ -59,7 +59,7 @@ PLACE_MODIFIERS = frozenset((
     "south-eastern south-western key strategic important major border port frontline front-line "
     "industrial coastal besieged embattled ruined nearby neighbouring neighboring main largest "
     "second-largest rural military air security police army government remaining several two three "
-    "four five six seven eight nine ten dozens many some other all most the of").split())
+    "four five six seven eight nine ten dozens many some other all most both each the of").split())
 
 # Lowercase words that end a place noun phrase.
 NP_STOP_WORDS = frozenset((
@@ -78,7 +78,10 @@ WEEKDAYS_MONTHS = frozenset((
 NOT_PLACE_WORDS = WEEKDAYS_MONTHS | frozenset((
     "The A An This That These Those It He She They We Our Their His Her Its Reuters AFP AP CNN BBC "
     "Telegram Twitter X President General Gen Commander Minister Ministry Mr Mrs Ms Dr Colonel "
-    "Col Lt Captain Sergeant Prime Deputy Chief Spokesman Spokesperson").split())
+    "Col Lt Captain Sergeant Prime Deputy Chief Spokesman Spokesperson After Before Despite During On In "
+    "At Since While When As But And However Meanwhile Earlier Later Also Yet Still Following Amid "
+    "According If Although Though Because Then Now Today Yesterday Overnight Last Next Some Many "
+    "Several Most All Both Each Other Residents Witnesses Officials Sources Reports Local").split())
 
 PERSON_TITLES = re.compile(
     r"\b(?:President|Gen\.?|General|Commander|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Colonel|Col\.?|Lt\.?|"

@@ -24,7 +24,7 @@ _WORD_NUMBER = (rf"(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten|a\s+
                 rf"(?<!\ba))")
 _NUMERAL = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # A number in text: numeral or words, optionally scaled ("1.5 million", "two thousand").
-NUMBER = rf"(?:{_NUMERAL}|\b{_WORD_NUMBER})(?:\s+(?:million|thousand|hundred)\b)?"
+NUMBER = rf"(?:{_NUMERAL}|\b(?i:{_WORD_NUMBER}))(?:\s+(?i:million|thousand|hundred)\b)?"
 
 _TOKEN = re.compile(r"[a-z]+|\d[\d,]*(?:\.\d+)?")
 

@@ -97,7 +97,7 @@ class Article:
     def resolve_name(self, name: str, place_type: str) -> Place | None:
         """The gazetteer entry of a name; a facility resolves to the town named in it
         ("Laukkai Regional Operation Command" -> Laukkai), a region never to its namesake city."""
-        kind = "admin1" if place_type == "province" else None
+        kind = "admin1" if place_type in {"province", "region"} else None
         words = name.split()
         widths = range(len(words), 0, -1) if place_type in {"base", "facility", "other"} else (len(words),)
         for width in widths:
@@ -190,7 +190,7 @@ def _controllers(event: str, slot: str, text: str, m: re.Match) -> tuple[str | N
             return None, owner.group(1) if owner and owner.group(1).lower() not in {"under", "in"} else None
         return None, actor_before(text, m.end())
     if slot == "before":
-        return agent_after(text, m.end()), None
+        return agent_after(text, m.end(), preposition_done=m.group().lower().endswith("to")), None
     return actor_before(text, m.start()), None
 
 

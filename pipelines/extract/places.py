@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Place
-from .lexicon import (ANAPHORIC_PLACE_NOUNS, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
@@ -25,6 +25,10 @@ _PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|includi
 _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
 _APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
 TRAILING_ANAPHOR = re.compile(r"\b(?:near|around|outside|in|of)\s+the\s+(?:city|town|capital)$")
+# Heads that make a preceding name a modifier of people or things, not a place.
+_NOT_PLACE_HEAD = re.compile(rf"(?:{FORCE_NOUNS}|terrorists?|officials?|leaders?|members?|commanders?|"
+                             r"spokes(?:man|woman|person)|authorities|government|residents|vehicles?|"
+                             r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation)$")
 POPULATION_OF_CITY = 50_000
 
 
@@ -64,7 +68,7 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     """
     conjuncts: list[tuple[int, int]] = []
     first = last = -1
-    name_seen = list_mode = False
+    name_seen = list_mode = modifier_name = False
     has_place_noun = False
     words = 0
     pos = start
@@ -102,8 +106,8 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             continue
         if not (tok[0].isalnum()):
             break
-        if tok[0].isupper():
-            if tok in NOT_PLACE_WORDS and low not in {"the", "a", "an"}:
+        if tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}:
+            if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True
         elif tok[0].isdigit() and has_place_noun and not name_seen:
@@ -124,9 +128,12 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
         elif low == "of":
             if list_mode is False and has_place_noun and not name_seen:
                 list_mode = nxt_tok[:1].isupper()
+        elif low == "as" and list_mode and text[max(0, m.start() - 5):m.start()].lower().startswith("such"):
+            pass
         elif low in NP_STOP_WORDS and not (low in {"its", "their", "his", "her", "our", "this", "the"} and first < 0):
             break
-        elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and low != "as":
+        elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and not _place_noun_ahead(text, m.end()):
+            modifier_name = bool(_NOT_PLACE_HEAD.match(low))  # "ISIL fighters": the name qualifies them
             break
         elif low in {"just", "only", "some", "about"} and has_place_noun:
             pass
@@ -136,15 +143,18 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             first = m.start()
         last = pos = m.end()
         words += 1
-    if first >= 0:
+    if first >= 0 and not modifier_name:
         conjuncts.append((first, last))
     mentions = []
     for i, (a, b) in enumerate(conjuncts):
         found = mentions_in(text[a:b].rstrip(" ,"), gaz)
-        if i:  # a later conjunct must look like a place on its own ("... and ISIL fighters")
-            found = [f for f in found if f.place_type or (f.name and gaz.is_known(f.name))]
         mentions.extend(found)
     return mentions, (conjuncts[-1][1] if conjuncts else start)
+
+
+def _place_noun_ahead(text: str, pos: int) -> bool:
+    """True when a place noun follows within two words ("Jenin [refugee] camp")."""
+    return any(w in PLACE_NOUNS for w in text[pos:pos + 40].split()[:2])
 
 
 def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
@@ -220,16 +230,16 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     """Place mentions in the subject noun phrase that ends at ``text[:end]``."""
     clause = _PARENTHETICAL.sub(" ", text[:end])
     cut = max((m.end() for m in _CLAUSE_START.finditer(clause)), default=0)
-    segment = clause[cut:].strip()
-    segment = segment.split(",")[0].strip()
-    segment = _GARRISON_AT.sub("", segment)
-    if not segment:
-        return []
-    mentions, _ = chunk_after(segment, 0, gaz)
-    return mentions
+    for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
+        segment = _GARRISON_AT.sub("", segment.strip())
+        mentions = chunk_after(segment, 0, gaz)[0] if segment else []
+        if mentions:
+            return mentions
+    return []
 
 
-_CLAUSE_START = re.compile(r"[;:“”\"]|—|–|,\s+(?:and|but|while|as)\s+|\b(?:that|while|and|but|after|as|when|because|although|though)\s+(?=\S)")
+_CLAUSE_START = re.compile(r"[;:“”\"]|—|–|,\s+(?:and|but|while|as)\s+|\b(?:that|while|and|but|after|as|when|because|"
+                           r"although|though|said|says|say|told|reported|claimed|added|confirmed|insisted|stated)\s+(?=\S)")
 _PARENTHETICAL = re.compile(r"\s[–—]\s[^–—]*\s[–—](?:\s|$)|\([^)]*\)")
 _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garrison|defenders|fighters|"
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
@@ -281,6 +291,8 @@ def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, 
 
 def classify(mention: PlaceMention, place: Place | None) -> str:
     """The place_type of a mention: from its noun, else from the gazetteer entry."""
+    if mention.place_type == "region" and place is not None and place.kind == "admin1":
+        return "province"
     if mention.place_type:
         return mention.place_type
     if place is None:

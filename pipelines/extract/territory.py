@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from .lexicon import FORCE, FORCE_PHRASE
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
-_AUX = r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+(?:\w+ly\s+|now\s+|also\s+)*"
+_AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
+        r"(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +55,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(r"\b(?:is|are|was|were)\s+no\s+longer\s+(?:under|in)\s+(?:[\w'’-]+\s+){0,2}control\b", "lost", "before"),
     _t(rf"\b{_AUX}lost\b", "lost", "before"),
     # withdrawn_from
-    _t(r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:out|back))\s+"
-       r"(?:[\w'’-]+\s+){0,4}?(?:from|out\s+of)\s+", "withdrawn_from"),
+    _t(r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’-]+\s+){0,4}?(?:from|out\s+of)\s+",
+       "withdrawn_from"),
+    _t(r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from"),
     _t(r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from"),
     _t(r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True),
     _t(r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
@@ -96,7 +98,9 @@ _UNREALISED = re.compile(
     r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
     r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|"
     r"fail\w*|unable|refus\w*|not|never|no|n't|cannot|urg\w*|call\w*)\s+(?:to\s+)?(?:\w+\s+)?$", re.IGNORECASE)
-_AGENT = re.compile(r"\s*(?:\w+\s+){0,2}?(?:by|to)\s+(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)")
+_AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
+_AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
+_AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
 
 
 def trigger_hits(sentence: str):
@@ -121,9 +125,9 @@ def actor_before(sentence: str, position: int) -> str | None:
     return _tidy_actor(found)
 
 
-def agent_after(sentence: str, position: int) -> str | None:
+def agent_after(sentence: str, position: int, preposition_done: bool = False) -> str | None:
     """The agent of a passive trigger: "fallen to the RSF", "surrounded by troops from X"."""
-    m = _AGENT.match(sentence, position)
+    m = (_AGENT_BARE if preposition_done else _AGENT).match(sentence, position)
     return _tidy_actor(m.group("who")) if m else None
 
 

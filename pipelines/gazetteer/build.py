@@ -20,7 +20,7 @@ import pycountry
 from .countries import derive_demonyms
 from .normalize import fold_name, is_latin
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 5
 KIND_CITY, KIND_ADMIN1 = 0, 1
 FLAG_NATIONAL_CAPITAL, FLAG_ADMIN1_CAPITAL = 1, 2
 SOURCE_FILE = "cities500.json"
@@ -65,15 +65,16 @@ def _alternate_keys(name: str, alternates: list[str]) -> set[str]:
     return keys
 
 
-def _subdivision_stem(name: str) -> str:
-    """'Kharkivska oblast' -> 'kharkiv', 'Dar'a' -> 'dara': the part a news text would use."""
+def _subdivision_stems(name: str) -> list[str]:
+    """Keys a news text may use for a subdivision, most literal first: 'Kharkivska oblast' ->
+    ['kharkivska', 'kharkiv', 'kharkivsk']; 'Luhanska oblast' -> [..., 'luhansk']."""
     key = fold_name(name)
-    words = [w for w in key.split() if w not in SUBDIVISION_WORDS]
-    stem = " ".join(words)
-    for suffix in ("skaya", "ska", "skyi", "s'ka", "sky"):
+    stem = " ".join(w for w in key.split() if w not in SUBDIVISION_WORDS)
+    stems = [stem]
+    for suffix in ("skaya", "ska", "skyi", "sky", "a"):  # Slavic adjectival forms of the capital's name
         if stem.endswith(suffix) and len(stem) > len(suffix) + 3:
-            return stem[: -len(suffix)]
-    return stem
+            stems.append(stem[: -len(suffix)])
+    return stems
 
 
 def build_index() -> dict:
@@ -143,12 +144,13 @@ def build_index() -> dict:
         if sub.parent_code:  # only first-level units
             continue
         cc = sub.country_code
-        stem = _subdivision_stem(sub.name)
-        if not stem:
+        stems = [s for s in _subdivision_stems(sub.name) if s]
+        if not stems:
             continue
-        namesake = [r for r in index.get(stem, ()) if r < n_cities and country[r] == cc]
-        if namesake:
-            city = max(namesake, key=lambda r: population[r])
+        # the stem whose namesake city is the most populous one is the subdivision's capital
+        namesakes = [(r, s) for s in stems for r in index.get(s, ()) if r < n_cities and country[r] == cc]
+        if namesakes:
+            city = max(namesakes, key=lambda pair: population[pair[0]])[0]
             unit = (cc, admin1[city])
             iso_of_unit.setdefault(unit, sub.code)
             flags[city] |= FLAG_ADMIN1_CAPITAL
@@ -156,7 +158,7 @@ def build_index() -> dict:
                       admin1_population.get(unit, 0), KIND_ADMIN1)
         else:
             row = add(0, sub.name, float("nan"), float("nan"), cc, sub.code, 0, KIND_ADMIN1)
-        for key in {stem, fold_name(sub.name)}:
+        for key in {*stems, fold_name(sub.name)}:
             index[key].append(row)
 
     # City admin1 as an ISO 3166-2 code where linked, else GeoNames "CC.code".
