@@ -19,7 +19,7 @@ _REPORT_VERB = (r"said|says|say|told|tells|tell|added|adds|stated|states|announc
                 r"denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed")
 # "X said" with X up to ten words back to a clause boundary.
 _SPEAKER_BEFORE = re.compile(
-    rf"(?:^|[,;:“”\"(]\s*|\b(?:and|but|while|as|that|after|when|however|meanwhile)\s+)"
+    rf"(?:^|[,;:“”\"(]\s*|\s[-–—]\s+|\b(?:and|but|while|as|that|after|when|however|meanwhile)\s+)"
     rf"(?P<who>(?:[\w'’.-]+\s+){{0,9}}?[\w'’.-]+?)\s+(?:(?:has|have|had|also|further|earlier|later|"
     rf"previously|flatly|categorically|indirectly|on\s+\w+day|\w+ly)\s+){{0,3}}(?:{_REPORT_VERB})\b")
 _SPEAKER_AFTER = re.compile(
@@ -30,7 +30,8 @@ _WITH_STATING = re.compile(r"\bwith\s+(?P<who>(?:the\s+)?[^,.;]{2,60}?)\s+(?:sta
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
 _DEFINITE_ROLE = re.compile(r"^[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+$")
 _CAPITAL_WORD = re.compile(r"[A-Z]")
-_NOT_SPEAKER = re.compile(r"\b(?:that|which|it|this|there|is|was|were|are|who)$|^(?:that|which|who)\b", re.I)
+_NOT_SPEAKER = re.compile(r"\b(?:that|which|it|this|there|who|and|or|but)$|^(?:that|which|who)\b|"
+                          r"\b(?:is|was|were|are|had|has|have|be|been|will|would)\b", re.I)
 _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|whereas|although|though|after|when|"
                            r"earlier|later|despite\s+this|on\s+\w+day)\s*,?\s+)+", re.I)
 
@@ -42,9 +43,10 @@ DENIAL_CUE = re.compile(
 _DENIAL_SCOPE_END = re.compile(r";|\b(?:and|but)\s+(?:\w+\s+){0,2}(?:said|says|added|insisted|confirmed)\b|,\s+(?:saying|adding)\b", re.I)
 # An anaphoric denial: "denies it", "rejects the Dessie claim", "This is not true".
 ANAPHORIC_DENIAL = re.compile(
-    r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:it|this|that|them|"
+    r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
     r"(?:the|these|those|such)\s+(?:(?P<about>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+)?"
-    r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)",
+    r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
+    r"\ba\s+claim\s+(?:that\s+|which\s+)?(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?(?:rejected|denied|dismissed|disputed)\b",
     re.I)
 
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b", re.I)
@@ -73,7 +75,7 @@ def speaker_frames(sentence: str) -> list[Frame]:
 
 def _clean_speaker(who: str) -> str | None:
     who = who.strip(" ,“”\"'")
-    who = _LEADING_LINK.sub("", who)
+    who = _LEADING_LINK.sub("", re.split(r"\s[-–—]\s", who)[-1])
     if not who or _NOT_SPEAKER.search(who) or len(who) > 90:
         return None
     if who.lower() in {"reports", "sources"} or _PRONOUN.match(who):

@@ -29,7 +29,8 @@ HEADING = re.compile(
 TRIGGER = re.compile(r"deploy|sent|send|dispatch|rush|airlift|moved|moving|station|position|mass|brought|bring|heading|headed|en route", re.IGNORECASE)
 _SUBJECT_TAIL = re.compile(r"(?:\s+(?:has|have|had|is|are|was|were|will|would|also|reportedly|now|already|"
                            r"has\s+\w+\s+by|have\s+\w+\s+by|responded\s+by|by|\w+ly))+$", re.IGNORECASE)
-_CLAUSE_CUT = re.compile(r"[,;:—–]|\b(?:that|while|and|but|after|when|as)\s")
+_CLAUSE_CUT = re.compile(r"[,;:—–]|\b(?:that|while|and|but|after|when|as|said|says|say|told|reported|"
+                         r"claimed|added|warned|accused|accuses)\s")
 
 
 def subject_before(sentence: str, position: int) -> str | None:

@@ -33,6 +33,7 @@ _CITY_OF = re.compile(r"(?:the\s+)?(?:\w+\s+)?(?:city|town|village|provincial\s+
                       r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
 _CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:city\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
+_ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 _GENERIC_WORDS = frozenset((
     "province governorate city town village region oblast district area areas countryside capital the of "
@@ -55,6 +56,8 @@ class Article:
         self.reference_year = attribution.reference_year(published, self.text)
         self._frames: dict[int, list[attribution.Frame]] = {}
         self.salient: set[int] = set()  # geonameids of places reported changing hands so far
+        self.spots: list[ResolvedPlace] = []  # places of the changes found so far, in order
+        self.last_group: list[PlaceMention] = []  # the last list of places named together
 
     # ---- attribution -------------------------------------------------------------------
     @cached_property
@@ -108,6 +111,9 @@ class Article:
 
     def resolve(self, mention: PlaceMention, i: int, position: int) -> tuple[ResolvedPlace, float] | None:
         """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
+        if mention.anaphor and mention.place_type in {"base", "facility"}:
+            same = [s for s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
+            return (same[-1], 0.6) if same else None
         if mention.anaphor:
             absolute = self.sentences[i].start + position
             if mention.text.lower().endswith("capital"):
@@ -165,11 +171,16 @@ def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
             within = list(_IN_CLAUSE.finditer(text, max(0, m.start() - 120), m.start()))
             if within:
                 mentions = chunk_after(text, within[-1].end(), art.gaz)[0]
+        named = [x for x in mentions if x.name]
+        if len(named) > 1:
+            art.last_group = named
+        mentions = [y for x in mentions for y in (art.last_group if _is_plural_anaphor(x) else [x])]
         for mention in mentions:
             resolved = art.resolve(mention, i, m.start())
             if resolved is None:
                 continue
             spot, confidence = resolved
+            art.spots.append(spot)
             stance, claimant = art.stance(i, m.start())
             new, old = _controllers(trig.event, trig.slot, text, m)
             changes.append(TerritoryChange(
@@ -180,6 +191,12 @@ def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
                 sentence_index=i, span=(sentence.start, sentence.end), **_place_fields(spot.place)))
     return changes
+
+
+def _is_plural_anaphor(mention: PlaceMention) -> bool:
+    """"the towns", "the cities": the places just listed (not "their positions": one place)."""
+    return (mention.anaphor and mention.name is None and mention.text.endswith("s")
+            and mention.place_type in {"city", "town", "region"})
 
 
 def _controllers(event: str, slot: str, text: str, m: re.Match) -> tuple[str | None, str | None]:
@@ -214,7 +231,7 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
     if city_of:
         place = art.gaz.resolve(city_of["name"], art.country)
         return (city_of["name"], place) if place else None
-    if _THE_CITY.match(text, position):
+    if _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position):
         return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country,
                             frozenset(art.salient))
     name = _NAME.match(text, position)
@@ -243,6 +260,17 @@ def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
     return False
 
 
+_ANAPHORIC_SUBJECT = re.compile(r"^(?:the\s+(?:town|city|village|base)|it)\b", re.IGNORECASE)
+
+
+def _anaphoric_anchor_in_ledger(art: Article, i: int, start: int, ledger_keys: set[str]) -> bool:
+    """"The town lies some 90 km from Goma", where the last place named is one just taken."""
+    if start > 120 or i == 0 or not _ANAPHORIC_SUBJECT.match(art.sentences[i].text):
+        return False
+    names = [re.sub(r"['’]s$", "", run) for run in _NAME.findall(art.sentences[i - 1].text)]
+    return any(fold_name(name) in ledger_keys for name in names)
+
+
 def _distances_in(art: Article, i: int, ledger_keys: set[str], capital_held: bool) -> list[DistanceClaim]:
     sentence = art.sentences[i]
     text = sentence.text
@@ -261,7 +289,8 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], capital_held: boo
             continue
         surface, place = target
         if not direct:
-            if not _anchor_in_ledger(text, m.start(), ledger_keys):
+            if not (_anchor_in_ledger(text, m.start(), ledger_keys)
+                    or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
                 continue
             if capital_held and place.is_national_capital:
                 continue
@@ -291,8 +320,11 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
     text = sentence.text
     found = []
     for kind, m, count in deployments.deployment_hits(text):
-        mentions, end = chunk_after(text, m.end(), art.gaz)
-        if not mentions:
+        end = chunk_after(text, m.end(), art.gaz)[1]
+        country = re.match(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)", text[m.end():])
+        if end == m.end() and country and art.gaz.country_of_word(country.group(1)):
+            end = m.end() + country.end()  # deployments to a country ("peacekeepers in Congo")
+        if end == m.end():
             continue
         place = re.sub(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+", "", text[m.end():end].strip(" ,"))
         if kind == "active":
@@ -319,20 +351,24 @@ def _anaphoric_denials(art: Article, candidates: list[int], changes: list[Territ
         m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
         if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
             continue
-        stance, denier = art.stance(i, m.start())
-        denier = denier if stance == "denied" else art.claimant(i, m.start())
-
-        def targets(claims):
-            if m.group("about"):
-                about = fold_name(m.group("about"))
-                return [c for c in claims if c.stance == "asserted" and (c.sentence_index or 0) <= i
-                        and about in place_key(c.place).split()]
-            same = [c for c in claims if c.stance == "asserted" and c.sentence_index == i]
-            return same or [c for c in claims if c.stance == "asserted" and c.sentence_index == i - 1]
+        if m.group("denier"):  # "a claim the government dismissed"
+            denier = m.group("denier").strip()
+        else:
+            stance, denier = art.stance(i, m.end() - 1)
+            denier = denier if stance == "denied" else art.claimant(i, m.start())
+        asserted = [c for c in (*changes, *distances) if c.stance == "asserted"]
+        if m.group("about"):
+            about = fold_name(m.group("about"))
+            denied = [c for c in asserted if (c.sentence_index or 0) <= i and about in place_key(c.place).split()]
+        else:  # the claims of this sentence, else those of the one before
+            denied = ([c for c in asserted if c.sentence_index == i]
+                      or [c for c in asserted if c.sentence_index == i - 1 and c.event not in {"contested", "encircled"}
+                          if isinstance(c, TerritoryChange)] + [c for c in asserted if c.sentence_index == i - 1
+                                                               and isinstance(c, DistanceClaim)])
         fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
                       span=(sentence.start, sentence.end))
-        denied_changes += [replace(c, **fields) for c in targets(changes) if c.event not in {"contested", "encircled"}]
-        denied_distances += [replace(c, **fields) for c in targets(distances)]
+        denied_changes += [replace(c, **fields) for c in denied if isinstance(c, TerritoryChange)]
+        denied_distances += [replace(c, **fields) for c in denied if isinstance(c, DistanceClaim)]
     return denied_changes, denied_distances
 
 
@@ -386,7 +422,7 @@ def _derived_distances(art: Article, changes: list[TerritoryChange], radius_km: 
     """Geodesic distance to the national capital for each change near it."""
     derived: dict[tuple, DistanceClaim] = {}
     for c in changes:
-        if c.lat is None or not c.country:
+        if c.lat is None or not c.country or c.stance == "historical":
             continue
         capital = art.gaz.capital_of(c.country)
         if capital is None or capital.lat is None:
@@ -423,7 +459,9 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
             dead.extend(_casualties_in(art, i))
         if deployments.TRIGGER.search(s):
             moves.extend(_deployments_in(art, i))
-    ledger_keys = {fold_name(name) for c in changes for name in (c.place, *_NAME.findall(c.place))}
+    # places an armed actor took, lost, left or surrounded: their stated distances are the front's
+    held = [c for c in changes if c.event != "contested" and c.stance != "historical"]
+    ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
     capital_held = bool(unit_sentences) and bool(CAPITAL_HELD.search(art.text))
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys, capital_held)]
     more_changes, more_distances = _anaphoric_denials(art, candidates, changes, distances)

@@ -205,6 +205,8 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         if lowered.startswith(("a ", "an ")):
             return []  # "a key city": named later in the text, if at all
         return [PlaceMention(np, kind, None, anaphor=True)]
+    if lowered.startswith("the ") and len(head_part) <= 2 and head.endswith("s") and np == " ".join(head_part):
+        return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
     if re.match(r"(?:its|their|his|her|our)\s", lowered) and np == " ".join(head_part):
         return [PlaceMention(np, kind, None, anaphor=True)]
     if lowered.startswith(("a ", "an ")) and kind in {"city", "town"}:

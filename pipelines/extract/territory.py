@@ -42,6 +42,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(r"\bthe\s+(?:capture|seizure|fall|takeover|overrunning)\s+of\s+", "captured"),
     _t(rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
     _t(r"\b(?:(?:has|have|had)\s+)?(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before"),
+    _t(r"\b(?:fell|(?:has|have|had)\s+(?:now\s+)?fallen)\b(?!\s+(?:in)?to\b|\s+(?:by|from|silent|short|back|apart|off|behind|below|under|sharply))",
+       "captured", "before"),
     _t(r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before"),
     # recaptured
     _t(rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|"
@@ -64,8 +66,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
     _t(r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
-       r"advanc(?:ed|ing|e)\s+into|storm(?:ed|ing|s)?|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested"),
+       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True),
     _t(r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
+       r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban)\s+){0,4}"
        r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested"),
@@ -73,12 +76,13 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
     _t(r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested"),
-    _t(r"\breached\s+the\s+(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
+    _t(r"\breached\s+the\s+(?:\w+\s+)?(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
     _t(r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
     _t(r"\bha(?:s|ve|d)\s+not\s+(?:yet\s+)?fallen\b", "contested", "before"),
     # encircled
     _t(r"\b(?:surround(?:ed|s)|encircl(?:e|ed|es|ing)|besieg(?:e|ed|es|ing)|"
-       r"la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement)\s+of)\s+", "encircled"),
+       r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
+       "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
     _t(r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled"),
     _t(rf"\b{_AUX}(?:surrounded|encircled|besieged|under\s+siege|cut\s+off)\b", "encircled", "before"),
@@ -88,7 +92,7 @@ TRIGGER_WORDS = re.compile(
     r"seiz|captur|took|tak(?:e|en|ing)|control|overr|fell|fall|surrender|recaptur|retook|retak|won back|"
     r"liberat|regain|push|drove|driven|forced|lost|loss|withdr|retreat|pull|fled|flee|abandon|left|"
     r"enter|broke|advanc|storm|infiltrat|penetrat|fight|fought|clash|battl|combat|skirmish|foothold|"
-    r"reached|contested|held|fallen|surround|encircl|besieg|siege|cut off|position|foothold|outskirt|"
+    r"reached|contested|held|fallen|surround|encircl|besieg|siege|blockad|cut off|position|foothold|outskirt|"
     r"no longer", re.IGNORECASE)
 
 # Background fighting ("four days of heavy fighting in X") is not an event of the report.
