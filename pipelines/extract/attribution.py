@@ -35,6 +35,9 @@ _NOT_SPEAKER = re.compile(r"\b(?:that|which|it|this|there|who|and|or|but)$|^(?:t
 _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|whereas|although|though|after|when|"
                            r"earlier|later|despite\s+this|on\s+\w+day)\s*,?\s+)+", re.I)
 
+# Words of a denial, for the pre-test of sentences (ANAPHORIC_DENIAL needs one of them).
+DENIAL_KEYWORDS = ("deny", "denie", "denied", "reject", "dismiss", "refut", "is not true", "is false", "a lie",
+                   "a claim")
 DENIAL_CUE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
     r"rebuff(?:s|ed)?|disput(?:e|es|ed)|not\s+true|no\s+truth|untrue|false|baseless|fabricat\w+|"
@@ -50,6 +53,7 @@ ANAPHORIC_DENIAL = re.compile(
     re.I)
 
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b", re.I)
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|\bdecades?\s+ago\b|\bback\s+in\b", re.I)
 
 
@@ -109,9 +113,10 @@ def denial_scope(sentence: str) -> tuple[int, int] | None:
 
 def is_historical(sentence: str, reference_year: int | None) -> bool:
     """Background that predates the reported events ("in 2012 rebels were within 5 km")."""
-    if _PAST_MARKER.search(sentence):
+    lowered = sentence.lower()
+    if ("ago" in lowered or "back in" in lowered) and _PAST_MARKER.search(sentence):
         return True
-    if reference_year is None:
+    if reference_year is None or not _ANY_YEAR.search(sentence):
         return False
     return any(int(y) < reference_year for y in _YEAR.findall(sentence))
 

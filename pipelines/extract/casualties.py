@@ -26,7 +26,7 @@ KILLED_BEFORE = re.compile(
 DEATH_TOLL = re.compile(rf"\bdeath\s+toll\s+(?:[\w-]+\s+){{0,5}}?(?:to|at|of|reached|hit)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})")
 _PLACE_AFTER = re.compile(r"\b(?:in|near|around|outside|at)\s+(?:the\s+)?(?:(?:city|town|village|province|region)\s+of\s+)?"
                           r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-TRIGGER = re.compile(r"kill|dead|died|slain|executed|massacred|death toll|lost their lives", re.IGNORECASE)
+KEYWORDS = ("kill", "dead", "died", "slain", "executed", "massacred", "death toll", "lost their lives", "shot dead")
 
 
 def casualties_in(sentence: str) -> list[tuple[int, str | None, str | None, int]]:

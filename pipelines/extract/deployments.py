@@ -26,7 +26,9 @@ PASSIVE = re.compile(
 HEADING = re.compile(
     rf"\b(?P<unit>{_PERSONNEL})\b[^.;]{{0,80}}?\b(?:heading|headed|rushing|en\s+route|on\s+their\s+way)\s+"
     rf"(?:towards?|to|for)\s+", re.IGNORECASE)
-TRIGGER = re.compile(r"deploy|sent|send|dispatch|rush|airlift|moved|moving|station|position|mass|brought|bring|heading|headed|en route", re.IGNORECASE)
+KEYWORDS = ("deploy", "redeploy", "sent", "send", "dispatch", "rush", "airlift", "moved", "moving", "moves",
+            "station", "position", "mass", "amass", "brought", "bring", "heading", "headed", "en route",
+            "on their way")
 _SUBJECT_TAIL = re.compile(r"(?:\s+(?:has|have|had|is|are|was|were|will|would|also|reportedly|now|already|"
                            r"has\s+\w+\s+by|have\s+\w+\s+by|responded\s+by|by|\w+ly))+$", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[,;:—–]|\b(?:that|while|and|but|after|when|as|said|says|say|told|reported|"

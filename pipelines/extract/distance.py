@@ -19,7 +19,8 @@ import re
 
 from .lexicon import FORCE
 
-UNIT_WORDS = re.compile(r"\d\s*-?\s*(?:km|kms|kilomet|mi\b|mile)|\b(?:kilomet(?:er|re)s?|miles?)\b", re.IGNORECASE)
+# Unit words (matched anywhere in a word: "20km").
+UNIT_KEYWORDS = ("km", "kilomet", "mile", "mi)", "mi ")
 # Bearing and preposition between the distance and the reference place.
 TARGET_LINK = re.compile(
     r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"

@@ -2,27 +2,35 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 from functools import cached_property
 
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
-from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_WORDS, force_is_subject,
+from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_KEYWORDS, force_is_subject,
                        is_proximity_sentence, looks_like_length)
+from .keywords import keyword_pattern
 from .lexicon import FORCE, FORCE_PHRASE
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import (TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
                      classify, recent_place)
 from .sentences import Sentence, split_sentences
-from .territory import TRIGGER_WORDS, actor_before, agent_after, trigger_hits
+from .territory import KEYWORDS as TERRITORY_KEYWORDS
+from .territory import actor_before, agent_after, trigger_hits
 from .units import DISTANCE, distance_of
 
 # Derived distances are computed for places within this distance of their national capital.
 NEAR_CAPITAL_KM = 150.0
 MAX_QUOTE_CHARS = 400
-_ANY_TRIGGER = re.compile(
-    "|".join(p.pattern for p in (TRIGGER_WORDS, UNIT_WORDS, casualties.TRIGGER, deployments.TRIGGER,
-                                 attribution.DENIAL_CUE)), re.IGNORECASE)
+# Words without which a sentence holds no signal of a kind: found in one pass per kind over the
+# article, so that the extractors only look at sentences that may hold something.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_KIND_WORDS = {"territory": keyword_pattern(TERRITORY_KEYWORDS),
+               "distance": keyword_pattern(UNIT_KEYWORDS, word_start=False),
+               "casualties": keyword_pattern(casualties.KEYWORDS),
+               "deployments": keyword_pattern(deployments.KEYWORDS),
+               "denial": keyword_pattern(attribution.DENIAL_KEYWORDS)}
 _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
@@ -60,6 +68,11 @@ class Article:
         self.last_group: list[PlaceMention] = []  # the last list of places named together
 
     # ---- attribution -------------------------------------------------------------------
+    @cached_property
+    def capital_held(self) -> bool:
+        """The text says an armed actor already holds the capital ("in control of the capital")."""
+        return bool(CAPITAL_HELD.search(self.text))
+
     @cached_property
     def quotes(self) -> list[attribution.Quote]:
         return attribution.quotations(self.text)
@@ -260,6 +273,20 @@ def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
     return False
 
 
+_UNIT_PATTERN = keyword_pattern(UNIT_KEYWORDS, word_start=False)
+
+
+def _distance_matches(text: str) -> list[re.Match]:
+    """Distance expressions, searched only around unit words (the full grammar is costly)."""
+    found: dict[int, re.Match] = {}
+    for unit in _UNIT_PATTERN.finditer(text.translate(_ASCII_LOWER)):
+        m = DISTANCE.search(text, max(0, unit.start() - 90), min(len(text), unit.end() + 45))
+        while m and m.start() < unit.end():
+            found.setdefault(m.start(), m)
+            m = DISTANCE.search(text, m.end(), min(len(text), unit.end() + 45))
+    return [found[k] for k in sorted(found)]
+
+
 _ANAPHORIC_SUBJECT = re.compile(r"^(?:the\s+(?:town|city|village|base)|it)\b", re.IGNORECASE)
 
 
@@ -271,11 +298,11 @@ def _anaphoric_anchor_in_ledger(art: Article, i: int, start: int, ledger_keys: s
     return any(fold_name(name) in ledger_keys for name in names)
 
 
-def _distances_in(art: Article, i: int, ledger_keys: set[str], capital_held: bool) -> list[DistanceClaim]:
+def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceClaim]:
     sentence = art.sentences[i]
     text = sentence.text
     claims = []
-    matches = list(DISTANCE.finditer(text))
+    matches = _distance_matches(text)
     # a force that is the subject of one distance ("forces are 10 km from A and 15 km from B")
     # makes every distance of the sentence a claim
     direct = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
@@ -292,7 +319,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], capital_held: boo
             if not (_anchor_in_ledger(text, m.start(), ledger_keys)
                     or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
                 continue
-            if capital_held and place.is_national_capital:
+            if place.is_national_capital and art.capital_held:
                 continue
         stance, claimant = art.stance(i, m.start())
         actor = None
@@ -440,30 +467,42 @@ def _derived_distances(art: Article, changes: list[TerritoryChange], radius_km: 
     return list(derived.values())
 
 
+def _sentence_kinds(art: Article) -> dict[int, set[str]]:
+    """For each sentence that may hold a signal, the kinds it may hold."""
+    starts = [s.start for s in art.sentences]
+    lowered = art.text.translate(_ASCII_LOWER)  # unlike str.lower(), keeps every offset
+    kinds: dict[int, set[str]] = {}
+    for kind, words in _KIND_WORDS.items():
+        for m in words.finditer(lowered):
+            i = bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.end() <= art.sentences[i].end:
+                kinds.setdefault(i, set()).add(kind)
+    return kinds
+
+
 def extract_article(text: str, *, title: str | None = None, published: str | None = None,
                     gazetteer: Gazetteer | None = None,
                     near_capital_km: float = NEAR_CAPITAL_KM) -> Extraction:
     """Extract all signals from one article (see :func:`pipelines.extract.extract`)."""
     art = Article(text or "", gazetteer or Gazetteer.load(), published, title)
-    candidates = [i for i, s in enumerate(art.sentences) if _ANY_TRIGGER.search(s.text)]
+    kinds = _sentence_kinds(art)
+    candidates = sorted(kinds)
     changes, dead, moves, unit_sentences = [], [], [], []
     for i in candidates:
-        s = art.sentences[i].text
-        if TRIGGER_WORDS.search(s):
+        if "territory" in kinds[i]:
             found = _territory_in(art, i)
             art.salient.update(c.geonameid for c in found if c.geonameid)
             changes.extend(found)
-        if UNIT_WORDS.search(s):
+        if "distance" in kinds[i]:
             unit_sentences.append(i)
-        if casualties.TRIGGER.search(s):
+        if "casualties" in kinds[i]:
             dead.extend(_casualties_in(art, i))
-        if deployments.TRIGGER.search(s):
+        if "deployments" in kinds[i]:
             moves.extend(_deployments_in(art, i))
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
     held = [c for c in changes if c.event != "contested" and c.stance != "historical"]
     ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
-    capital_held = bool(unit_sentences) and bool(CAPITAL_HELD.search(art.text))
-    distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys, capital_held)]
+    distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
     more_changes, more_distances = _anaphoric_denials(art, candidates, changes, distances)
     changes = _dedupe_territory(changes + more_changes)
     return Extraction(

@@ -29,6 +29,7 @@ _FORCE_NOUN = re.compile(r"\s+(?:forces|troops|army|military|soldiers|jets|drone
 _SUBDIVISION_SUFFIX = re.compile(r"\s+(?:%s)$" % "|".join(ADMIN1_WORDS))
 # With a country hint, a namesake elsewhere is accepted only when at least this populous.
 FOREIGN_NAMESAKE_POPULATION = 100_000
+CONTEXT_CHARS = 4000
 CAPITAL_VOTE, COUNTRY_VOTE, CITY_VOTE, ACTOR_VOTE = 1.0, 1.0, 0.5, 0.5
 
 
@@ -81,6 +82,7 @@ class Gazetteer:
         self.version: str = data["version"]
         self._capital_keys = {fold_name(self._names[r]): iso for iso, r in self._capitals.items()}
         self.place = lru_cache(maxsize=32768)(self._place)
+        self._phrase_cache: dict[str, tuple[str, float] | None] = {}
 
     # ---- loading -------------------------------------------------------------------
     @classmethod
@@ -196,9 +198,13 @@ class Gazetteer:
         return iso
 
     def country_votes(self, text: str) -> Counter:
-        """Weighted mentions per country: names, demonyms, capitals and large cities."""
+        """Weighted mentions per country: names, demonyms, capitals and large cities.
+
+        Only the first :data:`CONTEXT_CHARS` characters are read: the lede and the first
+        paragraphs establish where a story is, and long articles stay cheap.
+        """
         votes: Counter = Counter()
-        for run in _CAPITALISED_RUN.finditer(text):
+        for run in _CAPITALISED_RUN.finditer(text, 0, CONTEXT_CHARS):
             words = run.group().split(" ")
             after = text[run.end():run.end() + 12]
             i = 0
@@ -221,16 +227,29 @@ class Gazetteer:
         return votes
 
     def _context_vote(self, phrase: str, is_last: bool, after: str) -> tuple[str, float] | None:
+        found = self._phrase_country(phrase)
+        if found and found[1] == COUNTRY_VOTE and is_last and _FORCE_NOUN.match(after):
+            return found[0], ACTOR_VOTE
+        return found
+
+    def _phrase_country(self, phrase: str) -> tuple[str, float] | None:
+        """(ISO2, weight) of a country name, demonym, capital or large city; cached per phrase."""
+        cached = self._phrase_cache.get(phrase, False)
+        if cached is not False:
+            return cached
         iso = self.country_of_word(phrase)
-        if iso:
-            actor = is_last and _FORCE_NOUN.match(after)
-            return iso, ACTOR_VOTE if actor else COUNTRY_VOTE
         key = fold_name(_POSSESSIVE.sub("", phrase))
-        if key in self._capital_keys:
-            return self._capital_keys[key], CAPITAL_VOTE
-        if key in self._context_places:
-            return self._context_places[key], CITY_VOTE
-        return None
+        if iso:
+            found = iso, COUNTRY_VOTE
+        elif key in self._capital_keys:
+            found = self._capital_keys[key], CAPITAL_VOTE
+        elif key in self._context_places:
+            found = self._context_places[key], CITY_VOTE
+        else:
+            found = None
+        if len(self._phrase_cache) < 200_000:
+            self._phrase_cache[phrase] = found
+        return found
 
     def country_context(self, text: str) -> str | None:
         """The country an article is most about (ISO2), or None when nothing points to one."""
