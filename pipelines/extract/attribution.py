@@ -17,14 +17,18 @@ _REPORT_VERB = (r"said|says|say|told|tells|tell|added|adds|stated|states|announc
                 r"insists|tweeted|wrote|writes|declared|declares|warned|noted|suggested|suggests|"
                 r"suggest|indicated|indicates|showed|show|acknowledged|estimated|posted|"
                 r"denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed")
-# "X said" with X up to ten words back to a clause boundary.
-_SPEAKER_BEFORE = re.compile(
-    rf"(?:^|[,;:“”\"(]\s*|\s[-–—]\s+|\b(?:and|but|while|as|that|after|when|however|meanwhile)\s+)"
-    rf"(?P<who>(?:[\w'’.-]+\s+){{0,9}}?[\w'’.-]+?)\s+(?:(?:has|have|had|also|further|earlier|later|"
-    rf"previously|flatly|categorically|indirectly|on\s+\w+day|\w+ly)\s+){{0,3}}(?:{_REPORT_VERB})\b")
+_VERB = re.compile(rf"\b(?:{_REPORT_VERB})\b")
+# Verbs that also introduce an inverted frame: '..., said the minister'.
+_INVERTING = frozenset("said says added adds told wrote tweeted declared insisted stated".split())
 _SPEAKER_AFTER = re.compile(
-    rf"[,”\"]\s*(?:said|says|added|adds|told|wrote|tweeted|declared|insisted|stated|according\s+to)\s+(?P<who>(?:the\s+)?(?:[A-Za-z][\w'’.-]*\s+){{0,7}}?"
-    rf"[A-Za-z][\w'’.-]*)(?=\s*(?:[,.;]|$|\s+(?:in|on|at|who|adding|according|told|said|to)\b))")
+    r"\s+(?P<who>(?:the\s+)?(?:[A-Za-z][\w'’.-]*\s+){0,7}?[A-Za-z][\w'’.-]*)"
+    r"(?=\s*(?:[,.;]|$|\s+(?:in|on|at|who|adding|according|told|said|to)\b))")
+# Between a speaker and the verb: "X has also said", "X on Monday flatly denied".
+_BEFORE_VERB_FILLER = frozenset("has have had also further earlier later previously flatly categorically "
+                                "indirectly on monday tuesday wednesday thursday friday saturday sunday".split())
+_SPEAKER_STOP = frozenset("and but while as that after when however meanwhile whereas".split())
+_FRAME_PUNCT = ",;:“”\"(—–"
+MAX_SPEAKER_WORDS = 10
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<who>[^,.;:]{2,80})")
 _WITH_STATING = re.compile(r"\bwith\s+(?P<who>(?:the\s+)?[^,.;]{2,60}?)\s+(?:stating|saying|adding|claiming|announcing)\b")
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
@@ -68,13 +72,38 @@ class Frame:
 def speaker_frames(sentence: str) -> list[Frame]:
     """All attribution frames of a sentence, in order of position."""
     frames: list[Frame] = []
-    for pattern in (_ACCORDING_TO, _WITH_STATING, _SPEAKER_AFTER, _SPEAKER_BEFORE):
-        for m in pattern.finditer(sentence):
-            who = _clean_speaker(m.group("who"))
-            if who:
-                frames.append(Frame(who, m.start("who") if pattern is not _SPEAKER_BEFORE else m.end("who")))
+    if "according" in sentence:
+        frames += [Frame(m.group("who"), m.start("who")) for m in _ACCORDING_TO.finditer(sentence)]
+    if "ing" in sentence:
+        frames += [Frame(m.group("who"), m.start("who")) for m in _WITH_STATING.finditer(sentence)]
+    for verb in _VERB.finditer(sentence):
+        before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
+        if before[-1:] in ",”\"" and verb.group() in _INVERTING:
+            after = _SPEAKER_AFTER.match(sentence, verb.end())
+            if after:
+                frames.append(Frame(after.group("who"), after.start("who")))
+                continue
+        who = _speaker_before(before)
+        if who:
+            frames.append(Frame(who, verb.start() - 1))
+    frames = [Frame(who, f.position) for f in frames if (who := _clean_speaker(f.who))]
     frames.sort(key=lambda f: f.position)
     return frames
+
+
+def _speaker_before(before: str) -> str | None:
+    """The subject of a reporting verb: the words back to a clause boundary (at most ten)."""
+    cut = max(before.rfind(c) for c in _FRAME_PUNCT)
+    dash = before.rfind(" - ")
+    words = before[max(cut, dash + 2 if dash >= 0 else -1) + 1:].split()
+    while words and (words[-1].lower() in _BEFORE_VERB_FILLER or words[-1].endswith("ly")):
+        words.pop()
+    start = max(0, len(words) - MAX_SPEAKER_WORDS)
+    for k in range(len(words) - 1, start - 1, -1):
+        if words[k].lower() in _SPEAKER_STOP and not (words[k] == "and" and k and words[k - 1][:1].isupper()):
+            start = k + 1
+            break
+    return " ".join(words[start:]) or None
 
 
 def _clean_speaker(who: str) -> str | None:
