@@ -39,8 +39,9 @@ BACKGROUND = [
     "{country}'s economy has contracted sharply, according to the World Bank.",
     "Human rights groups have called for an independent investigation.",
 ]
-# Share of sentences carrying a signal: conflict coverage, not a random news feed.
-SIGNAL_SHARE = 0.2
+# Share of sentences carrying a signal: denser than a general news feed, sparser than
+# hand-picked escalation reports (where a third of sentences may carry one).
+SIGNAL_SHARE = 0.1
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 

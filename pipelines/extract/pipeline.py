@@ -26,11 +26,16 @@ MAX_QUOTE_CHARS = 400
 # Words without which a sentence holds no signal of a kind: found in one pass per kind over the
 # article, so that the extractors only look at sentences that may hold something.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_KIND_WORDS = {"territory": keyword_pattern(TERRITORY_KEYWORDS),
-               "distance": keyword_pattern(UNIT_KEYWORDS, word_start=False),
-               "casualties": keyword_pattern(casualties.KEYWORDS),
-               "deployments": keyword_pattern(deployments.KEYWORDS),
-               "denial": keyword_pattern(attribution.DENIAL_KEYWORDS)}
+_KINDS_OF_WORD: dict[str, set[str]] = {}
+for _kind, _words in (("territory", TERRITORY_KEYWORDS), ("casualties", casualties.KEYWORDS),
+                      ("deployments", deployments.KEYWORDS), ("denial", attribution.DENIAL_KEYWORDS)):
+    for _word in _words:
+        _KINDS_OF_WORD.setdefault(_word, set()).add(_kind)
+_SIGNAL_WORDS = keyword_pattern(_KINDS_OF_WORD)
+_UNIT_WORDS = keyword_pattern(UNIT_KEYWORDS, word_start=False)
+# The longest keyword found at a position stands for every keyword it begins with.
+_KINDS_OF_MATCH = {w: frozenset().union(*(k for v, k in _KINDS_OF_WORD.items() if w.startswith(v)))
+                   for w in _KINDS_OF_WORD}
 _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
@@ -273,13 +278,10 @@ def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
     return False
 
 
-_UNIT_PATTERN = keyword_pattern(UNIT_KEYWORDS, word_start=False)
-
-
 def _distance_matches(text: str) -> list[re.Match]:
     """Distance expressions, searched only around unit words (the full grammar is costly)."""
     found: dict[int, re.Match] = {}
-    for unit in _UNIT_PATTERN.finditer(text.translate(_ASCII_LOWER)):
+    for unit in _UNIT_WORDS.finditer(text.translate(_ASCII_LOWER)):
         m = DISTANCE.search(text, max(0, unit.start() - 90), min(len(text), unit.end() + 45))
         while m and m.start() < unit.end():
             found.setdefault(m.start(), m)
@@ -472,11 +474,11 @@ def _sentence_kinds(art: Article) -> dict[int, set[str]]:
     starts = [s.start for s in art.sentences]
     lowered = art.text.translate(_ASCII_LOWER)  # unlike str.lower(), keeps every offset
     kinds: dict[int, set[str]] = {}
-    for kind, words in _KIND_WORDS.items():
-        for m in words.finditer(lowered):
+    for pattern in (_SIGNAL_WORDS, _UNIT_WORDS):
+        for m in pattern.finditer(lowered):
             i = bisect_right(starts, m.start()) - 1
             if i >= 0 and m.end() <= art.sentences[i].end:
-                kinds.setdefault(i, set()).add(kind)
+                kinds.setdefault(i, set()).update(_KINDS_OF_MATCH.get(m.group(), ("distance",)))
     return kinds
 
 

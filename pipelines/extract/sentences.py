@@ -24,20 +24,15 @@ class Sentence:
 def split_sentences(text: str) -> list[Sentence]:
     """Split text into sentences, keeping offsets; abbreviations ("Gen.", "U.S.") do not end one."""
     sentences: list[Sentence] = []
-    start = 0
+    start = len(text) - len(text.lstrip())
     for m in _BOUNDARY.finditer(text):
         if m.group()[0] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start() + 1):
             continue
         cut = m.start() + len(m.group().rstrip())
-        _append(sentences, text, start, cut)
+        if cut > start:
+            sentences.append(Sentence(len(sentences), start, cut, text[start:cut]))
         start = m.end()
-    _append(sentences, text, start, len(text))
+    end = len(text.rstrip())
+    if end > start:
+        sentences.append(Sentence(len(sentences), start, end, text[start:end]))
     return sentences
-
-
-def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    chunk = text[start:end]
-    stripped = chunk.strip()
-    if stripped:
-        offset = start + chunk.index(stripped)
-        sentences.append(Sentence(len(sentences), offset, offset + len(stripped), stripped))
