@@ -66,13 +66,17 @@ class Article:
         self.gaz = gazetteer
         self.sentences: list[Sentence] = split_sentences(self.text)
         self.country = gazetteer.country_context(self.text)
-        self.reference_year = attribution.reference_year(published, self.text)
+        self._published = published
         self._frames: dict[int, list[attribution.Frame]] = {}
         self.salient: set[int] = set()  # geonameids of places reported changing hands so far
         self.spots: list[ResolvedPlace] = []  # places of the changes found so far, in order
         self.last_group: list[PlaceMention] = []  # the last list of places named together
 
     # ---- attribution -------------------------------------------------------------------
+    @cached_property
+    def reference_year(self) -> int | None:
+        return attribution.reference_year(self._published, self.text)
+
     @cached_property
     def capital_held(self) -> bool:
         """The text says an armed actor already holds the capital ("in control of the capital")."""

@@ -66,57 +66,57 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     Coordinated and listed places ("Aleppo and Hama", "the towns of A, B and C") give one
     mention each. Returns ([], start) when what follows is not a place.
     """
+    tokens = list(_TOKEN.finditer(text, start, min(len(text), start + 240)))
     conjuncts: list[tuple[int, int]] = []
     first = last = -1
-    name_seen = list_mode = modifier_name = False
-    has_place_noun = False
-    words = 0
-    pos = start
-    while words < 16:
-        m = _TOKEN.search(text, pos)
-        if not m or text[pos:m.start()].strip():
-            break
+    name_seen = list_mode = modifier_name = has_place_noun = False
+    words = k = 0
+    while k < len(tokens) and words < 16:
+        m = tokens[k]
         tok = m.group()
         low = tok.lower()
-        nxt = _TOKEN.search(text, m.end())
-        nxt_tok = nxt.group() if nxt else ""
+        nxt_tok = tokens[k + 1].group() if k + 1 < len(tokens) else ""
+        k += 1
         if tok == "," or low == "and":
             if list_mode and (nxt_tok[:1].isupper() or nxt_tok.lower() == "and"):
-                last = pos = m.end()
+                last = m.end()
                 continue
             if tok == "," and nxt_tok.lower() == "including" and has_place_noun:
                 list_mode = True
-                last = pos = nxt.end()
+                last = tokens[k].end()
+                k += 1
                 continue
-            if tok == "," and first >= 0 and _APPOSED_NOUN.match(text[first:last]):
+            if tok == "," and first >= 0 and _APPOSED_NOUN.match(text, first, last):
                 apposed = _APPOSITIVE.match(text, m.start())
                 if apposed and _is_name_word(apposed.group(1).split()[0], gaz):
                     return mentions_in(apposed.group(1), gaz), apposed.end()
-            starts_np = nxt_tok[:1].isupper() or nxt_tok.lower() in PLACE_MODIFIERS | PLACE_NOUNS
+            starts_np = nxt_tok[:1].isupper() or nxt_tok.lower() in PLACE_MODIFIERS or nxt_tok.lower() in PLACE_NOUNS
             if low == "and" and first >= 0 and starts_np:
                 conjuncts.append((first, last))
                 first, name_seen, has_place_noun = -1, False, False
-                pos = m.end()
                 continue
             break
-        if tok.startswith("("):
+        if tok[0] == "(":
             if first < 0:
                 break
-            last, pos = m.end(), m.end()
+            last = m.end()
             continue
-        if not (tok[0].isalnum()):
+        if not tok[0].isalnum():
             break
         if tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}:
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True
         elif tok[0].isdigit() and has_place_noun and not name_seen:
+            # "towns just 10 km from X": a description that carries its own distance
             dist = DISTANCE.match(text, m.start())
             tail = dist and _DISTANCE_TAIL.match(text, dist.end())
             if not tail:
                 break
-            last = pos = tail.end()
+            last = tail.end()
             name_seen = True
+            while k < len(tokens) and tokens[k].start() < last:
+                k += 1
             continue
         elif low in {"in", "at", "near", "outside", "around"}:
             if name_seen or not has_place_noun:
@@ -126,7 +126,7 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 break
             list_mode = True
         elif low == "of":
-            if list_mode is False and has_place_noun and not name_seen:
+            if not list_mode and has_place_noun and not name_seen:
                 list_mode = nxt_tok[:1].isupper()
         elif low == "as" and list_mode and text[max(0, m.start() - 5):m.start()].lower().startswith("such"):
             pass
@@ -135,20 +135,15 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
         elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and not _place_noun_ahead(text, m.end()):
             modifier_name = bool(_NOT_PLACE_HEAD.match(low))  # "ISIL fighters": the name qualifies them
             break
-        elif low in {"just", "only", "some", "about"} and has_place_noun:
-            pass
         if low in PLACE_NOUNS:
             has_place_noun = True
         if first < 0:
             first = m.start()
-        last = pos = m.end()
+        last = m.end()
         words += 1
     if first >= 0 and not modifier_name:
         conjuncts.append((first, last))
-    mentions = []
-    for i, (a, b) in enumerate(conjuncts):
-        found = mentions_in(text[a:b].rstrip(" ,"), gaz)
-        mentions.extend(found)
+    mentions = [found for a, b in conjuncts for found in mentions_in(text[a:b].rstrip(" ,"), gaz)]
     return mentions, (conjuncts[-1][1] if conjuncts else start)
 
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 # Candidate boundary: terminal punctuation (and closing quotes) then space and a capital,
 # digit or opening quote; or a line break.
 _BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Cpl|Pvt|Brig|Adm|Gov|Sen|Rep|Rev|Prof|St|"
-    r"Jr|Sr|No|Vol|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est|vs|etc|Mt|Ft)"
-    r"|\b[A-Z]|\b(?:[A-Z]\.)+[A-Z])\.$")
+ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Dr Gen Lt Col Maj Capt Sgt Cpl Pvt Brig Adm Gov Sen Rep Rev Prof St Jr Sr No Vol "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec approx est vs etc Mt Ft".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +20,19 @@ class Sentence:
     text: str
 
 
+def _is_abbreviation(text: str, period: int) -> bool:
+    """The word ending at ``period`` is an abbreviation or an initial ("Gen.", "U.S.", "J.")."""
+    word = text[text.rfind(" ", max(0, period - 8), period) + 1:period].lstrip("(")
+    return (word in ABBREVIATIONS or (len(word) == 1 and word.isupper())
+            or (0 < len(word) <= 4 and "." in word and word.replace(".", "").isupper()))
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split text into sentences, keeping offsets; abbreviations ("Gen.", "U.S.") do not end one."""
     sentences: list[Sentence] = []
     start = len(text) - len(text.lstrip())
     for m in _BOUNDARY.finditer(text):
-        if m.group()[0] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start() + 1):
+        if m.group()[0] == "." and _is_abbreviation(text, m.start()):
             continue
         cut = m.start() + len(m.group().rstrip())
         if cut > start:
