@@ -1,0 +1,184 @@
+"""Who makes a claim (``claimed_by``) and how (``stance``: asserted / denied / historical).
+
+Attribution frames recognised: "X said/says/told/reported/confirmed/announced/claimed...",
+inverted "..., said X", "according to X", "with X stating", speaker of a quotation that
+spans sentences, and pronoun carry-over ("he said", "the ministry added") to the last named
+source. A denial ("denied that", "rejects the ... claim", "This is not true", "There is no
+truth to") turns the claims in its scope into ``denied`` claims of the denier; a claim in a
+sentence about an earlier year than the article's is ``historical``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_REPORT_VERB = (r"said|says|say|told|tells|tell|added|adds|stated|states|announced|announces|"
+                r"claimed|claims|claim|reported|reports|confirmed|confirms|asserted|asserts|insisted|"
+                r"insists|tweeted|wrote|writes|declared|declares|warned|noted|suggested|suggests|"
+                r"suggest|indicated|indicates|showed|show|acknowledged|estimated|posted|"
+                r"denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed")
+_VERB = re.compile(rf"\b(?:{_REPORT_VERB})\b")
+# Verbs that also introduce an inverted frame: '..., said the minister'.
+_INVERTING = frozenset("said says added adds told wrote tweeted declared insisted stated".split())
+_SPEAKER_AFTER = re.compile(
+    r"\s+(?P<who>(?:the\s+)?(?:[A-Za-z][\w'’.-]*\s+){0,7}?[A-Za-z][\w'’.-]*)"
+    r"(?=\s*(?:[,.;]|$|\s+(?:in|on|at|who|adding|according|told|said|to)\b))")
+# Between a speaker and the verb: "X has also said", "X on Monday flatly denied".
+_BEFORE_VERB_FILLER = frozenset("has have had also further earlier later previously flatly categorically "
+                                "indirectly on monday tuesday wednesday thursday friday saturday sunday".split())
+_SPEAKER_STOP = frozenset("and but while as that after when however meanwhile whereas".split())
+_FRAME_PUNCT = ",;:“”\"(—–"
+MAX_SPEAKER_WORDS = 10
+_ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<who>[^,.;:]{2,80})")
+_WITH_STATING = re.compile(r"\bwith\s+(?P<who>(?:the\s+)?[^,.;]{2,60}?)\s+(?:stating|saying|adding|claiming|announcing)\b")
+_PRONOUN = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
+_DEFINITE_ROLE = re.compile(r"^[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+$")
+_CAPITAL_WORD = re.compile(r"[A-Z]")
+_NOT_SPEAKER = re.compile(r"\b(?:that|which|it|this|there|who|and|or|but)$|^(?:that|which|who)\b|"
+                          r"\b(?:is|was|were|are|had|has|have|be|been|will|would)\b", re.I)
+_LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|whereas|although|though|after|when|"
+                           r"earlier|later|despite\s+this|on\s+\w+day)\s*,?\s+)+", re.I)
+
+# Words of a denial, for the pre-test of sentences (ANAPHORIC_DENIAL needs one of them).
+DENIAL_KEYWORDS = ("deny", "denie", "denied", "reject", "dismiss", "refut", "is not true", "is false", "a lie",
+                   "a claim")
+DENIAL_CUE = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
+    r"rebuff(?:s|ed)?|disput(?:e|es|ed)|not\s+true|no\s+truth|untrue|false|baseless|fabricat\w+|"
+    r"fake\s+news|categorically)\b", re.I)
+# A new assertion inside a sentence ends the scope of a denial.
+_DENIAL_SCOPE_END = re.compile(r";|\b(?:and|but)\s+(?:\w+\s+){0,2}(?:said|says|added|insisted|confirmed)\b|,\s+(?:saying|adding)\b", re.I)
+# An anaphoric denial: "denies it", "rejects the Dessie claim", "This is not true".
+ANAPHORIC_DENIAL = re.compile(
+    r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
+    r"(?:the|these|those|such)\s+(?:(?P<about>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+)?"
+    r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
+    r"\ba\s+claim\s+(?:that\s+|which\s+)?(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?(?:rejected|denied|dismissed|disputed)\b",
+    re.I)
+
+_YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b", re.I)
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|\bdecades?\s+ago\b|\bback\s+in\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A reporting frame in a sentence: who speaks, and where the verb is."""
+
+    who: str
+    position: int
+
+
+def speaker_frames(sentence: str) -> list[Frame]:
+    """All attribution frames of a sentence, in order of position."""
+    frames: list[Frame] = []
+    if "according" in sentence:
+        frames += [Frame(m.group("who"), m.start("who")) for m in _ACCORDING_TO.finditer(sentence)]
+    if "ing" in sentence:
+        frames += [Frame(m.group("who"), m.start("who")) for m in _WITH_STATING.finditer(sentence)]
+    for verb in _VERB.finditer(sentence):
+        before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
+        if before[-1:] in ",”\"" and verb.group() in _INVERTING:
+            after = _SPEAKER_AFTER.match(sentence, verb.end())
+            if after:
+                frames.append(Frame(after.group("who"), after.start("who")))
+                continue
+        who = _speaker_before(before)
+        if who:
+            frames.append(Frame(who, verb.start() - 1))
+    frames = [Frame(who, f.position) for f in frames if (who := _clean_speaker(f.who))]
+    frames.sort(key=lambda f: f.position)
+    return frames
+
+
+def _speaker_before(before: str) -> str | None:
+    """The subject of a reporting verb: the words back to a clause boundary (at most ten)."""
+    cut = max(before.rfind(c) for c in _FRAME_PUNCT)
+    dash = before.rfind(" - ")
+    words = before[max(cut, dash + 2 if dash >= 0 else -1) + 1:].split()
+    while words and (words[-1].lower() in _BEFORE_VERB_FILLER or words[-1].endswith("ly")):
+        words.pop()
+    start = max(0, len(words) - MAX_SPEAKER_WORDS)
+    for k in range(len(words) - 1, start - 1, -1):
+        if words[k].lower() in _SPEAKER_STOP and not (words[k] == "and" and k and words[k - 1][:1].isupper()):
+            start = k + 1
+            break
+    return " ".join(words[start:]) or None
+
+
+def _clean_speaker(who: str) -> str | None:
+    who = who.strip(" ,“”\"'")
+    who = _LEADING_LINK.sub("", re.split(r"\s[-–—]\s", who)[-1])
+    if not who or _NOT_SPEAKER.search(who) or len(who) > 90:
+        return None
+    if who.lower() in {"reports", "sources"} or _PRONOUN.match(who):
+        return who
+    if not (_CAPITAL_WORD.search(who) or _DEFINITE_ROLE.match(who) or re.match(r"(?i)^(?:an?|some|local)\s", who)):
+        return None
+    return who
+
+
+def is_pronoun(who: str) -> bool:
+    """A speaker that stands for someone named earlier ("he", "the ministry")."""
+    return bool(_PRONOUN.match(who) or (_DEFINITE_ROLE.match(who) and not _CAPITAL_WORD.search(who[1:])))
+
+
+def claimant_at(frames: list[Frame], position: int) -> str | None:
+    """The speaker of the frame governing a claim: the nearest before it, else the first after."""
+    before = [f for f in frames if f.position <= position]
+    if before:
+        return before[-1].who
+    return frames[0].who if frames else None
+
+
+def denial_scope(sentence: str) -> tuple[int, int] | None:
+    """Span of the sentence under a denial cue, or None when nothing is denied."""
+    cue = DENIAL_CUE.search(sentence)
+    if not cue:
+        return None
+    end = _DENIAL_SCOPE_END.search(sentence, cue.end())
+    return cue.start(), end.start() if end else len(sentence)
+
+
+def is_historical(sentence: str, reference_year: int | None) -> bool:
+    """Background that predates the reported events ("in 2012 rebels were within 5 km")."""
+    lowered = sentence.lower()
+    if ("ago" in lowered or "back in" in lowered) and _PAST_MARKER.search(sentence):
+        return True
+    if reference_year is None or not _ANY_YEAR.search(sentence):
+        return False
+    return any(int(y) < reference_year for y in _YEAR.findall(sentence))
+
+
+def reference_year(published: str | None, text: str) -> int | None:
+    """The year of the reported events: the publication year, else the latest year mentioned."""
+    if published and re.match(r"(?:19|20)\d\d", published):
+        return int(published[:4])
+    years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)]
+    return max(years) if years else None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    start: int
+    end: int
+    speaker: str | None
+
+
+_QUOTE = re.compile(r"[“\"]([^”\"]{2,1500})[”\"]")
+_SAID_AFTER_QUOTE = re.compile(r"^\s*,?\s*(?P<a>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s+(?:said|says|told|added|wrote|tweeted|stated|declared|insisted)\b|"
+                               r"^\s*,?\s*(?:said|says|added)\s+(?P<b>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+?)(?=[,.;]|\s+(?:in|on|at|who)\b)")
+_SAID_BEFORE_QUOTE = re.compile(r"(?P<who>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s*,?\s+(?:said|says|told\s+\w+|added|stating|saying|wrote|tweeted|declared)\s*[,:]?\s*$")
+
+
+def quotations(text: str) -> list[Quote]:
+    """Quoted passages with their speakers (named after or before the quotation)."""
+    quotes = []
+    for m in _QUOTE.finditer(text):
+        after = _SAID_AFTER_QUOTE.match(text, m.end(), min(len(text), m.end() + 160))
+        who = after and (after.group("a") or after.group("b"))
+        if not who:
+            before = _SAID_BEFORE_QUOTE.search(text, max(0, m.start() - 160), m.start())
+            who = before and before.group("who")
+        quotes.append(Quote(m.start(), m.end(), _clean_speaker(who) if who else None))
+    return quotes

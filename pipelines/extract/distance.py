@@ -1,0 +1,72 @@
+"""Distance claims: how far an armed actor is from a city it threatens.
+
+A distance expression ("within 20 km", "80 miles", "15 to 20 kilometres") followed by an
+optional bearing and "of/from/outside/short of" a settlement is a claim when
+
+* the sentence puts an armed actor in motion, position or combat near it ("rebels are now
+  within 20 km of", "troops stalled 12 to 15 km north of", "withdrawing from towns 10 km
+  from"), or
+* it locates a place that, somewhere in the article, an armed actor holds, reaches,
+  fights in or withdraws from ("Ghazni is some 80 miles southwest of Kabul" after the
+  capture of Ghazni) -- unless the article says that actor side already holds the capital.
+
+Not claims: where a town lies with no force near it, a depth of advance ("advanced 10
+km"), a length ("a 40-mile convoy"), or a distance from a border, landmark or country.
+"""
+from __future__ import annotations
+
+import re
+
+from .lexicon import FORCE
+
+# Unit words (matched anywhere in a word: "20km").
+UNIT_KEYWORDS = ("km", "kilomet", "mile", "mi)", "mi ")
+# Bearing and preposition between the distance and the reference place.
+TARGET_LINK = re.compile(
+    r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"
+    r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+", re.IGNORECASE)
+# Motion, position and combat words that make a nearby force's distance a claim.
+PROXIMITY_TRIGGER = re.compile(
+    r"\b(?:within|reach\w*|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|stall\w*|kept\s+at\s+bay|"
+    r"held\s+at\s+bay|halt\w*|stopp\w*|position(?:s|ed|ing)?|dug\s+in|digging\s+in|entrench\w*|"
+    r"mass(?:ed|ing)|camp(?:ed|ing)|took|tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|invasion|"
+    r"invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|"
+    r"march\w*|mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|"
+    r"gains?|offensive|assault|attack\w*|arriv\w*|deploy\w*|stationed|shell\w*)\b", re.IGNORECASE)
+# "forces are/were/now ... <distance>" (the force is the subject of the distance).
+FORCE_COPULA = re.compile(
+    r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
+    re.IGNORECASE)
+# Depth of advance, lengths and widths: "advanced 10 km", "a convoy stretching 40 miles".
+NOT_PROXIMITY_BEFORE = re.compile(
+    r"\b(?:advanc\w*|push\w*|mov(?:e|ed|ing)|penetrat\w*|gain\w*|progress\w*|drove|driven|march\w*|"
+    r"travel\w*|stretch\w*|extend\w*|long|wide|deep|convoy|column|line|front|over|across|along|for)\s+$",
+    re.IGNORECASE)
+NOT_PROXIMITY_AFTER = re.compile(r"\s*-?\s*(?:long|wide|deep|stretch|convoy|front|line|radius|range)\b", re.IGNORECASE)
+# Reference points that are not settlements.
+LANDMARK_WORDS = frozenset((
+    "border frontier front frontline front-line line river sea coast lake dam bridge road highway "
+    "street avenue square airport base mountain mountains heights desert sea crossing station "
+    "port harbour harbor boundary").split())
+# "in complete control of the capital": the capital is held, not approached.
+CAPITAL_HELD = re.compile(
+    r"\b(?:in\s+(?:\w+\s+)?(?:full|complete|total|effective)?\s*control\s+of|control(?:s|led)?|hold(?:s)?|held)\s+"
+    r"(?:most\s+of\s+|much\s+of\s+)?the\s+capital\b", re.IGNORECASE)
+
+
+def is_proximity_sentence(sentence: str) -> bool:
+    """True when the sentence has an armed actor and a motion, position or combat word."""
+    return bool(FORCE.search(sentence) and PROXIMITY_TRIGGER.search(sentence))
+
+
+def force_is_subject(sentence: str, distance_start: int) -> bool:
+    """True for "the Russian forces are 10 km from": a force noun right before a copula."""
+    before = sentence[max(0, distance_start - 60):distance_start]
+    copula = FORCE_COPULA.search(before)
+    return bool(copula and FORCE.search(before[:copula.start()]))
+
+
+def looks_like_length(sentence: str, start: int, end: int) -> bool:
+    """Depth of advance, convoy length, width: not a distance to a place."""
+    return bool(NOT_PROXIMITY_BEFORE.search(sentence, max(0, start - 30), start)
+                or NOT_PROXIMITY_AFTER.match(sentence, end))

@@ -1,0 +1,36 @@
+"""Fast keyword pre-tests: is any of a set of words (or word beginnings) in a text?
+
+Python's regex engine tries every branch of an alternation at every position; a pattern
+built as a trie of the keywords ("with(?:dr|drawal)") tries each character once, which makes
+a pass over a whole article cheap enough to run before any real parsing.
+"""
+from __future__ import annotations
+
+import re
+
+
+def _trie_regex(words: list[str]) -> str:
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        if "" in node and len(node) == 1:
+            return ""
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+    return emit(trie)
+
+
+def keyword_pattern(words, word_start: bool = True) -> re.Pattern:
+    """A case-sensitive pattern matching any of ``words`` (run it on lowercased text).
+
+    With ``word_start`` the keywords only match at the beginning of a word, so "sent" does
+    not fire inside "present".
+    """
+    unique = sorted({w.lower() for w in words if w})
+    return re.compile((r"\b" if word_start else "") + "(?:" + _trie_regex(unique) + ")")

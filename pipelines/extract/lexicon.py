@@ -1,0 +1,88 @@
+"""Word lists shared by the extractors: armed actors, place nouns, clause boundaries.
+
+These are the grammar's vocabulary, written for conflict reporting in general (Ukraine,
+Sudan, Syria, Gaza, Yemen, DRC, Myanmar, Sahel, Haiti, Libya, Ethiopia, Afghanistan...),
+not for particular articles.
+"""
+from __future__ import annotations
+
+import re
+
+# Nouns that denote an armed actor.
+FORCE_NOUNS = (
+    "rebels?|insurgents?|militants?|fighters?|troops?|forces?|soldiers?|army|armies|militia(?:s|men)?|"
+    "jihadists?|islamists?|paramilitar(?:y|ies)|guerrillas?|occupiers?|invaders?|gunmen|gangs?|"
+    "units?|battalions?|brigades?|column|convoys?|tanks|marines|commandos|mercenar(?:y|ies)|"
+    "separatists?|loyalists?|defenders|garrison|junta|regime|military|offensive|advance"
+)
+# Names of armed groups that news uses without a force noun ("the Taliban", "M23").
+ARMED_GROUPS = (
+    "Taliban|Hamas|Hezbollah|Houthis?|Ansar Allah|M23|RSF|Rapid Support Forces|HTS|Hayat Tahrir al-Sham|"
+    "ISIS|ISIL|Islamic State|Wagner|al-Shabaab|Shabaab|JNIM|SDF|YPG|PKK|LNA|TPLF|Fano|Tatmadaw|MNDAA|"
+    "Arakan Army|Brotherhood Alliance|PDF|FARC|ELN|ADF|ISWAP|Boko Haram|Viv Ansanm|AFC|Wazalendo|"
+    "SPLA|SAF|IDF|Azov|Al Qaeda|al-Qaeda"
+)
+FORCE = re.compile(rf"\b(?:{FORCE_NOUNS})\b|\b(?:{ARMED_GROUPS})\b", re.IGNORECASE)
+# A force noun phrase, for naming the actor: up to three modifiers before the noun.
+FORCE_PHRASE = re.compile(
+    rf"(?:\b(?:the|its|their|his|our)\s+)?(?:(?:(?-i:[A-Z][\w'’-]*)|pro-\w+|government|regime|army|rebel|"
+    rf"enemy|opposition|allied|security|airborne|special|reconnaissance|elite|national|Islamist-led)\s+){{0,3}}"
+    rf"(?:\b(?:{FORCE_NOUNS})\b|\b(?:{ARMED_GROUPS})\b)", re.IGNORECASE)
+
+# Place nouns by the place_type they imply (README: city/town/province/region/base/facility/other).
+PLACE_NOUN_TYPES: dict[str, str] = {}
+for _type, _words in {
+    "city": "city cities capital capitals metropolis",
+    "town": "town towns village villages settlement settlements hamlet hamlets localities locality",
+    "province": "province provinces governorate governorates oblast oblasts state",
+    "region": ("region regions area areas countryside district districts zone zones enclave "
+               "neighbourhood neighbourhoods neighborhood neighborhoods suburb suburbs outskirts "
+               "county counties"),
+    "base": ("base bases airbase airbases garrison garrisons barracks command headquarters hq "
+             "outpost outposts camp camps fort citadel academy"),
+    "facility": ("airport airports airfield airfields bridge bridges dam refinery plant port ports "
+                 "harbour harbor station checkpoint checkpoints crossing crossings branch compound "
+                 "building buildings palace prison hospital depot complex facility facilities "
+                 "installation installations hill hills heights stronghold strongholds"),
+    "other": "positions position posts trenches",
+}.items():
+    for _w in _words.split():
+        PLACE_NOUN_TYPES[_w] = _type
+PLACE_NOUNS = frozenset(PLACE_NOUN_TYPES)
+# Place nouns that stand for "the place just mentioned" when used with "the" alone.
+ANAPHORIC_PLACE_NOUNS = frozenset({"city", "town", "village", "capital", "area", "province",
+                                   "region", "district", "base", "airport", "enclave"})
+# Modifiers allowed inside a place noun phrase around a name ("the northern city of").
+PLACE_MODIFIERS = frozenset((
+    "provincial regional northern southern eastern western central north south east west "
+    "northeastern northwestern southeastern southwestern north-eastern north-western "
+    "south-eastern south-western key strategic important major border port frontline front-line "
+    "industrial coastal besieged embattled ruined nearby neighbouring neighboring main largest "
+    "second-largest rural military air security police army government remaining several two three "
+    "four five six seven eight nine ten dozens many some other all most both each the of").split())
+
+# Lowercase words that end a place noun phrase.
+NP_STOP_WORDS = frozenset((
+    "on after before since during while when as but by with without to for amid following into "
+    "from that which who whom whose where said says say told according earlier late last this these "
+    "yesterday today tonight overnight early was were is are has have had will would could should "
+    "may might be been being and or than then if because despite although though till until "
+    "via per against over under through toward towards across along beyond within "
+    "its their his her our they it he she we saying adding claiming").split())
+
+WEEKDAYS_MONTHS = frozenset((
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
+    "June July August September October November December").split())
+
+# Capitalised words that are not places even where the grammar expects one.
+NOT_PLACE_WORDS = WEEKDAYS_MONTHS | frozenset((
+    "The A An This That These Those It He She They We Our Their His Her Its Reuters AFP AP CNN BBC "
+    "Telegram Twitter X President General Gen Commander Minister Ministry Mr Mrs Ms Dr Colonel "
+    "Col Lt Captain Sergeant Prime Deputy Chief Spokesman Spokesperson After Before Despite During On In "
+    "At Since While When As But And However Meanwhile Earlier Later Also Yet Still Following Amid "
+    "According If Although Though Because Then Now Today Yesterday Overnight Last Next Some Many "
+    "Several Most All Both Each Other Residents Witnesses Officials Sources Reports Local").split())
+
+PERSON_TITLES = re.compile(
+    r"\b(?:President|Gen\.?|General|Commander|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Colonel|Col\.?|Lt\.?|"
+    r"Captain|Sheikh|Prince|King|Emir|Leader|spokesman|spokesperson|commander|chief|leader)\s*$")

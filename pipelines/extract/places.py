@@ -1,0 +1,299 @@
+"""Place noun phrases: chunking the words after (or before) a trigger into place mentions,
+and resolving them in the gazetteer, anaphors ("the city", "there") included.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..gazetteer import Gazetteer, Place
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+                      PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
+from .units import DISTANCE, distance_of
+
+_TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
+_DETERMINER = re.compile(r"^(?:(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+)+", re.I)
+_POSSESSOR = re.compile(r"^([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)['’]s?\s+")
+_ORDINAL = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|"
+                      r"eighth|ninth|tenth|last|next|other|others)\b", re.I)
+_LIST_INTRO = re.compile(r"\b(\w+),?\s+(?:of|like|such\s+as|including|namely)\s+(.+)$")
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+_DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath)-)?[A-Z][\w'’‘ʿ-]*"
+                  r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath)-|(?:bin|ibn|de|del)\s+)?[A-Z][\w'’‘ʿ-]*)*")
+_PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|including|such as)\s+", re.I)
+_APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
+_APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
+TRAILING_ANAPHOR = re.compile(r"\b(?:near|around|outside|in|of)\s+the\s+(?:city|town|capital)$")
+# Heads that make a preceding name a modifier of people or things, not a place.
+_NOT_PLACE_HEAD = re.compile(rf"(?:{FORCE_NOUNS}|terrorists?|officials?|leaders?|members?|commanders?|"
+                             r"spokes(?:man|woman|person)|authorities|government|residents|vehicles?|"
+                             r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation)$")
+POPULATION_OF_CITY = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place as the text names it.
+
+    ``text`` is the value of the ``place`` field; ``name`` the proper name to resolve (None
+    for a generic description such as "several towns in the area"); ``anaphor`` marks "the
+    city", "there" and the like, to be replaced by the place they refer to.
+    """
+
+    text: str
+    place_type: str
+    name: str | None
+    anaphor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPlace:
+    """A mention with its gazetteer entry (``place`` is None when not found)."""
+
+    text: str
+    place_type: str
+    place: Place | None
+
+
+def _is_name_word(word: str, gaz: Gazetteer) -> bool:
+    return word[:1].isupper() and word not in NOT_PLACE_WORDS and gaz.country_of_word(word) is None
+
+
+def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMention], int]:
+    """Place mentions in the noun phrase starting at ``text[start:]``, and where it ends.
+
+    Coordinated and listed places ("Aleppo and Hama", "the towns of A, B and C") give one
+    mention each. Returns ([], start) when what follows is not a place.
+    """
+    tokens = list(_TOKEN.finditer(text, start, min(len(text), start + 240)))
+    conjuncts: list[tuple[int, int]] = []
+    first = last = -1
+    name_seen = list_mode = modifier_name = has_place_noun = False
+    words = k = 0
+    while k < len(tokens) and words < 16:
+        m = tokens[k]
+        tok = m.group()
+        low = tok.lower()
+        nxt_tok = tokens[k + 1].group() if k + 1 < len(tokens) else ""
+        k += 1
+        if tok == "," or low == "and":
+            if list_mode and (nxt_tok[:1].isupper() or nxt_tok.lower() == "and"):
+                last = m.end()
+                continue
+            if tok == "," and nxt_tok.lower() == "including" and has_place_noun:
+                list_mode = True
+                last = tokens[k].end()
+                k += 1
+                continue
+            if tok == "," and first >= 0 and _APPOSED_NOUN.match(text, first, last):
+                apposed = _APPOSITIVE.match(text, m.start())
+                if apposed and _is_name_word(apposed.group(1).split()[0], gaz):
+                    return mentions_in(apposed.group(1), gaz), apposed.end()
+            starts_np = nxt_tok[:1].isupper() or nxt_tok.lower() in PLACE_MODIFIERS or nxt_tok.lower() in PLACE_NOUNS
+            if low == "and" and first >= 0 and starts_np:
+                conjuncts.append((first, last))
+                first, name_seen, has_place_noun = -1, False, False
+                continue
+            break
+        if tok[0] == "(":
+            if first < 0:
+                break
+            last = m.end()
+            continue
+        if not tok[0].isalnum():
+            break
+        if tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}:
+            if tok in NOT_PLACE_WORDS:
+                break
+            name_seen = True
+        elif tok[0].isdigit() and has_place_noun and not name_seen:
+            # "towns just 10 km from X": a description that carries its own distance
+            dist = DISTANCE.match(text, m.start())
+            tail = dist and _DISTANCE_TAIL.match(text, dist.end())
+            if not tail:
+                break
+            last = tail.end()
+            name_seen = True
+            while k < len(tokens) and tokens[k].start() < last:
+                k += 1
+            continue
+        elif low in {"in", "at", "near", "outside", "around"}:
+            if name_seen or not has_place_noun:
+                break
+        elif low in {"like", "including", "namely"} or (low == "such" and nxt_tok == "as"):
+            if not has_place_noun:
+                break
+            list_mode = True
+        elif low == "of":
+            if not list_mode and has_place_noun and not name_seen:
+                list_mode = nxt_tok[:1].isupper()
+        elif low == "as" and list_mode and text[max(0, m.start() - 5):m.start()].lower().startswith("such"):
+            pass
+        elif low in NP_STOP_WORDS and not (low in {"its", "their", "his", "her", "our", "this", "the"} and first < 0):
+            break
+        elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and not _place_noun_ahead(text, m.end()):
+            modifier_name = bool(_NOT_PLACE_HEAD.match(low))  # "ISIL fighters": the name qualifies them
+            break
+        if low in PLACE_NOUNS:
+            has_place_noun = True
+        if first < 0:
+            first = m.start()
+        last = m.end()
+        words += 1
+    if first >= 0 and not modifier_name:
+        conjuncts.append((first, last))
+    mentions = [found for a, b in conjuncts for found in mentions_in(text[a:b].rstrip(" ,"), gaz)]
+    return mentions, (conjuncts[-1][1] if conjuncts else start)
+
+
+def _place_noun_ahead(text: str, pos: int) -> bool:
+    """True when a place noun follows within two words ("Jenin [refugee] camp")."""
+    return any(w in PLACE_NOUNS for w in text[pos:pos + 40].split()[:2])
+
+
+def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """Interpret one noun phrase as zero or more place mentions."""
+    np = _DETERMINER.sub("", phrase.strip(" ,;:-–—\"“”")).strip()
+    possessor = _POSSESSOR.match(np)
+    if possessor:
+        rest = np[possessor.end():]
+        if re.match(r"(?i)(?:provincial\s+|regional\s+)?capital\b", rest):
+            return [PlaceMention(possessor.group(1), "city", possessor.group(1))]
+        np = rest
+    if not np or _ORDINAL.search(np):
+        return []
+    listed = _LIST_INTRO.search(np)
+    if listed and listed.group(1).lower() in PLACE_NOUNS:
+        names = [n.strip() for n in _LIST_SPLIT.split(listed.group(2)) if n.strip()]
+        if names and all(_RUN.fullmatch(n) and _is_name_word(n.split()[0], gaz) for n in names):
+            kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
+            if listed.group(1).lower() in {"capital", "city", "town", "province", "region"} and len(names) == 1:
+                kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
+            return [PlaceMention(n, kind, n) for n in names]
+    np = re.sub(r"\s+of$", "", np)
+    head_part = _PREPOSITION.split(np, 1)[0].split()
+    head = next((w.lower() for w in reversed(head_part) if w.lower() in PLACE_NOUNS),
+                head_part[-1].lower() if head_part else "")
+    name_match = next((r for r in _RUN.finditer(np) if _is_name_word(r.group().split()[0], gaz)), None)
+    if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
+        name = re.sub(r"['’]s?$", "", name_match.group())
+        before = np[:name_match.start()].strip().lower()
+        after = np[name_match.end():].strip()
+        type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
+        if type_noun and re.search(r"\b(?:at|in|near|outside)$", before):
+            kind = PLACE_NOUN_TYPES[type_noun]
+            if len(before.split()) == 2 and kind in {"base", "facility"}:
+                return [PlaceMention(f"{name} {type_noun}", kind, name)]  # "the airbase at X"
+            return [PlaceMention(np, kind, name)]
+        tail = (after or name).split()[-1].lower().strip("()")
+        if tail in PLACE_NOUNS:
+            return [PlaceMention(f"{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)]
+        if type_noun and before.endswith(" of"):
+            return [PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)]
+        return [PlaceMention(name, "", name)]
+    if head not in PLACE_NOUNS:
+        return []
+    kind = PLACE_NOUN_TYPES[head]
+    lowered = phrase.strip().lower()
+    if len(head_part) <= 3 and head in ANAPHORIC_PLACE_NOUNS and np == " ".join(head_part):
+        if lowered.startswith(("a ", "an ")):
+            return []  # "a key city": named later in the text, if at all
+        return [PlaceMention(np, kind, None, anaphor=True)]
+    if lowered.startswith("the ") and len(head_part) <= 2 and head.endswith("s") and np == " ".join(head_part):
+        return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
+    if re.match(r"(?:its|their|his|her|our)\s", lowered) and np == " ".join(head_part):
+        return [PlaceMention(np, kind, None, anaphor=True)]
+    if lowered.startswith(("a ", "an ")) and kind in {"city", "town"}:
+        return []
+    # "areas near the city": a description anchored on the place just mentioned
+    return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
+
+
+def _canonical_distance(phrase: str) -> str:
+    """"towns just 10 kilometres (six miles) from X" -> "towns 10 km from X"."""
+    m = DISTANCE.search(phrase)
+    value = m and distance_of(m)
+    if not value:
+        return phrase
+    if value.km is not None:
+        amount = f"{value.km:g} km"
+    else:
+        amount = f"{value.min_km:g}-{value.max_km:g} km"
+    return f"{phrase[:m.start()]}{amount}{phrase[m.end():]}"
+
+
+def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
+    """Place mentions in the subject noun phrase that ends at ``text[:end]``."""
+    clause = _PARENTHETICAL.sub(" ", text[:end])
+    cut = max((m.end() for m in _CLAUSE_START.finditer(clause)), default=0)
+    for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
+        segment = _GARRISON_AT.sub("", segment.strip())
+        mentions = chunk_after(segment, 0, gaz)[0] if segment else []
+        if mentions:
+            return mentions
+    return []
+
+
+_CLAUSE_START = re.compile(r"[;:“”\"]|—|–|,\s+(?:and|but|while|as)\s+|\b(?:that|while|and|but|after|as|when|because|"
+                           r"although|though|said|says|say|told|reported|claimed|added|confirmed|insisted|stated)\s+(?=\S)")
+_PARENTHETICAL = re.compile(r"\s[–—]\s[^–—]*\s[–—](?:\s|$)|\([^)]*\)")
+_GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garrison|defenders|fighters|"
+                          r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
+
+
+_RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b)")
+
+
+def recent_place(text: str, end: int, gaz: Gazetteer, country: str | None,
+                 salient: frozenset[int] = frozenset(), window: int = 800) -> tuple[str, Place] | None:
+    """The city that "the city" or "there" before ``text[end]`` refers to, as (surface, place).
+
+    The most recently named city, unless a city already reported changing hands (its
+    geonameid in ``salient``) is named within the window: the story's subject outranks a
+    city named in passing ("Wad Madani, 180 km from the capital Khartoum ... the capture of
+    the city"). "the capital" counts as a mention of the context country's capital.
+    """
+    first = None
+    for surface, place in _places_backwards(text, end, gaz, country, window):
+        if place.geonameid in salient:
+            return surface, place
+        if first is None:
+            first = surface, place
+            if not salient:
+                break
+    return first
+
+
+def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, window: int):
+    start = max(0, end - window)
+    for run in reversed(list(_RECENT.finditer(text, start, end))):
+        surface = run.group()
+        if run.group("capital"):
+            capital = gaz.capital_of(country)
+            if capital is not None:
+                yield capital.name, capital
+            continue
+        name = re.sub(r"['’]s?$", "", surface)
+        if not _is_name_word(name.split()[0], gaz) or PERSON_TITLES.search(text, start, run.start()):
+            continue
+        words = name.split()
+        for width in range(len(words), 0, -1):  # "Wad Madani Residents" -> "Wad Madani"
+            part = " ".join(words[:width])
+            place = gaz.resolve(part, country)
+            if place is not None and place.kind == "city":
+                yield part, place
+                break
+
+
+def classify(mention: PlaceMention, place: Place | None) -> str:
+    """The place_type of a mention: from its noun, else from the gazetteer entry."""
+    if mention.place_type == "region" and place is not None and place.kind == "admin1":
+        return "province"
+    if mention.place_type:
+        return mention.place_type
+    if place is None:
+        return "other"
+    if place.kind == "admin1":
+        return "province"
+    return "city" if place.population >= POPULATION_OF_CITY or place.is_national_capital else "town"

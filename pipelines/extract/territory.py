@@ -1,0 +1,146 @@
+"""Territory changes: a place captured, lost, withdrawn from, contested, recaptured or encircled.
+
+Each trigger is a phrase family with the slot where its place sits: ``after`` the trigger
+("seized X", "the loss of X", "withdrawal of troops from X"), ``before`` it ("X has fallen
+to", "X is surrounded by", "X is no longer under government control"), the most recent
+place for "there"/"where" (``recent``), or the place named in the clause for intransitive
+withdrawals ("troops present in X have withdrawn", ``clause``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .keywords import keyword_pattern
+from .lexicon import FORCE, FORCE_PHRASE
+
+_CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
+_AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
+        r"(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    pattern: re.Pattern
+    event: str
+    slot: str  # "after", "before", "recent" or "clause"
+    hints: frozenset[str]  # lowercase word beginnings without one of which the pattern cannot match
+    needs_force: bool = False  # the subject must be an armed actor ("troops fled", not "families fled")
+
+
+def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False) -> Trigger:
+    return Trigger(re.compile(regex, re.IGNORECASE), event, slot, frozenset(hints.split("|")), needs_force)
+
+
+TRIGGERS: tuple[Trigger, ...] = (
+    # captured
+    _t("control", rf"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took|tak(?:e|es|en|ing)|gain(?:s|ed|ing)?|"
+       rf"wrest(?:s|ed|ing)?|assum(?:e|es|ed|ing)|establish(?:es|ed|ing)?|giv(?:e|es|ing)|gave|"
+       rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
+    _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
+    _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
+       r"overr(?:an|un|unning|uns)|stormed\s+and\s+(?:took|seized))\s+"
+       r"(?!of\b|by\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured"),
+    _t("capture|seizure|fall of|takeover|overrun", r"\bthe\s+(?:capture|seizure|fall|takeover|overrunning)\s+of\s+", "captured"),
+    _t("captured|seized|taken|overrun", rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
+    _t("fell|falls|fallen", r"\b(?:(?:has|have|had)\s+)?(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before"),
+    _t("fell|fallen", r"\b(?:fell|(?:has|have|had)\s+(?:now\s+)?fallen)\b(?!\s+(?:in)?to\b|\s+(?:by|from|silent|short|back|apart|off|behind|below|under|sharply))",
+       "captured", "before"),
+    _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before"),
+    # recaptured
+    _t("recaptur|retook|retak|re-took|re-captured|won back|liberat|regain", rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|"
+       rf"liberat(?:e|es|ed|ing)|regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured"),
+    _t("recapture|liberation", r"\bthe\s+(?:recapture|liberation)\s+of\s+", "recaptured"),
+    _t("push|drove|driven|drive|forced", r"\b(?:push(?:ed|ing)?|drove|driven|drive|forced)\s+(?:[\w'’-]+\s+){0,4}?(?:back\s+from|out\s+of)\s+", "recaptured"),
+    _t("recaptured|retaken|liberated", rf"\b{_AUX}(?:recaptured|retaken|liberated)\b", "recaptured", "before"),
+    # lost
+    _t("lost", rf"\blost\s+(?:{_CONTROL})?", "lost"),
+    _t("loss", r"\bthe\s+loss\s+of\s+", "lost"),
+    _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+(?:under|in)\s+(?:[\w'’-]+\s+){0,2}control\b", "lost", "before"),
+    _t("lost", rf"\b{_AUX}lost\b", "lost", "before"),
+    # withdrawn_from
+    _t("withdr|retreat", r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’-]+\s+){0,4}?(?:from|out\s+of)\s+",
+       "withdrawn_from"),
+    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from"),
+    _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from"),
+    _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True),
+    _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
+    _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
+    # contested
+    _t("enter|broke|break|push|advanc|infiltrat|penetrat", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True),
+    _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
+       r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
+       r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
+       r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban)\s+){0,4}"
+       r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested"),
+    _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent"),
+    _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
+       "contested", "recent"),
+    _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested"),
+    _t("reached", r"\breached\s+the\s+(?:\w+\s+)?(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
+    _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
+    _t("fallen", r"\bha(?:s|ve|d)\s+not\s+(?:yet\s+)?fallen\b", "contested", "before"),
+    # encircled
+    _t("surround|encircl|besieg|siege|blockad", r"\b(?:surround(?:ed|s)|encircl(?:e|ed|es|ing)|besieg(?:e|ed|es|ing)|"
+       r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
+       "encircled"),
+    # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
+    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled"),
+    _t("surrounded|encircled|besieged|siege|cut off", rf"\b{_AUX}(?:surrounded|encircled|besieged|under\s+siege|cut\s+off)\b", "encircled", "before"),
+)
+
+# Every word a trigger needs: sentences with none of them cannot hold a territory change.
+KEYWORDS: frozenset[str] = frozenset().union(*(t.hints for t in TRIGGERS))
+_KEYWORD_PATTERN = keyword_pattern(KEYWORDS)
+# The longest keyword found at a position implies the shorter ones it begins with.
+_IMPLIED = {k: frozenset(h for h in KEYWORDS if k.startswith(h)) for k in KEYWORDS}
+
+# Background fighting ("four days of heavy fighting in X") is not an event of the report.
+_BACKGROUND = re.compile(r"\b(?:days|weeks|months|years|decades?)\s+of\s+(?:\w+\s+)?$", re.IGNORECASE)
+# A modal, intent or failure before the trigger: "could fall", "vowed to take", "failed to capture".
+_UNREALISED = re.compile(
+    r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
+    r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|"
+    r"fail\w*|unable|refus\w*|not|never|no|n't|cannot|urg\w*|call\w*)\s+(?:to\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
+_AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
+_AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
+
+
+def trigger_hits(sentence: str):
+    """Yield (trigger, match) for each trigger phrase in the sentence, skipping unrealised ones."""
+    present = set().union(*(_IMPLIED[k] for k in _KEYWORD_PATTERN.findall(sentence.lower())))
+    for trig in TRIGGERS:
+        if not trig.hints & present:
+            continue
+        for m in trig.pattern.finditer(sentence):
+            prefix = sentence[max(0, m.start() - 40):m.start()]
+            if _UNREALISED.search(prefix) and not re.search(r"(?:able|managed|forced|began|started)\s+to\s+$", prefix):
+                continue
+            if trig.event == "contested" and _BACKGROUND.search(prefix):
+                continue
+            if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 80), m.start()):
+                continue
+            yield trig, m
+
+
+def actor_before(sentence: str, position: int) -> str | None:
+    """The armed actor named last before a position (the subject of an active trigger)."""
+    found = None
+    for m in FORCE_PHRASE.finditer(sentence, 0, position):
+        found = m.group()
+    return _tidy_actor(found)
+
+
+def agent_after(sentence: str, position: int, preposition_done: bool = False) -> str | None:
+    """The agent of a passive trigger: "fallen to the RSF", "surrounded by troops from X"."""
+    m = (_AGENT_BARE if preposition_done else _AGENT).match(sentence, position)
+    return _tidy_actor(m.group("who")) if m else None
+
+
+def _tidy_actor(actor: str | None) -> str | None:
+    if not actor:
+        return None
+    actor = re.sub(r"^(?:the|its|their|his|our)\s+", "", actor.strip(), flags=re.IGNORECASE)
+    return actor or None
