@@ -111,11 +111,12 @@ class Extractor:
 
         self._extract = extract
         self.gazetteer = Gazetteer.load()
+        self.country_names = all_country_names()
 
     def __call__(self, article: Article, story: str, now: datetime) -> list[Signal]:
         extraction = self._extract(article.text, title=article.title or None,
-                                   published=article.published, url=article.url)
-        return signals_of(article, extraction.to_dict(), self.gazetteer, story, now)
+                                   published=article.published.isoformat(), url=article.url)
+        return signals_of(article, extraction.to_dict(), self.gazetteer, story, now, self.country_names)
 
 
 class ExtractSignalsOnce(beam.DoFn):
@@ -288,7 +289,7 @@ class DetectEscalation(beam.PTransform):
                  country_names: dict[str, str] | None = None):
         super().__init__()
         self.config, self.clock, self.extractor_factory = config, clock, extractor_factory
-        self.country_names = country_names if country_names is not None else _country_names()
+        self.country_names = country_names if country_names is not None else all_country_names()
 
     def expand(self, records):
         decoded = records | "DecodeArticles" >> beam.ParDo(DecodeArticles()).with_outputs(DEAD, main="articles")
@@ -308,7 +309,7 @@ class DetectEscalation(beam.PTransform):
         return JobOutputs(signals=signals, alerts=alerts, dead_letters=dead)
 
 
-def _country_names() -> dict[str, str]:
+def all_country_names() -> dict[str, str]:
     import pycountry
 
     return {c.alpha_2: c.name for c in pycountry.countries}

@@ -1,8 +1,9 @@
 """From one article's extraction to ``Signal`` records on the wire.
 
-The extractor (``pipelines.extract``) reads text; this module gives each extracted fact
-its situation: the resolved place, the national capital it bears on, who claims it and
-what kind of claimant that is, and the article it came from.
+The extractor (``pipelines.extract``) reads text and resolves places; this module gives
+each extracted fact its situation: the country and national capital it bears on, the
+place's distance to that capital, what kind of claimant makes it, and the article it
+came from.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from connectors.wire import Article, ArticleRef, PlaceRef, Signal, stable_id
-from pipelines.claims import classify_claimant
+from pipelines.claims import classify_claimant, side_of
+from pipelines.gazetteer import haversine_km
 
 KIND_OF_LIST = {
     "distance_claims": "distance",
@@ -20,28 +22,28 @@ KIND_OF_LIST = {
     "deployments": "deployment",
 }
 
+# A derived distance says "hostile forces are here" only if the change it comes from is
+# a hostile gain: captured by them, lost or abandoned by the government, fought over.
+HOSTILE_GAIN = {"captured", "recaptured", "contested", "encircled"}
+GOVERNMENT_LOSS = {"lost", "withdrawn_from"}
 
-def place_ref(mention: str | None, item: dict[str, Any], gazetteer, country_hint: str | None) -> PlaceRef | None:
-    """The place of an extracted item: the extractor's own resolution when it gave one,
-    else a gazetteer lookup in the article's country context."""
+
+def place_ref(item: dict[str, Any]) -> PlaceRef | None:
+    """The place of an extracted item, with the extractor's gazetteer resolution."""
+    mention = item.get("place")
     if not mention:
         return None
-    place = None
-    if gazetteer is not None:
-        place = gazetteer.resolve(mention, country_hint=item.get("country") or country_hint)
-    if place is None:
-        return PlaceRef(mention=mention, kind=item.get("place_type"), country=item.get("country"))
+    place_type = item.get("place_type")
     return PlaceRef(
-        mention=mention, geonameid=place.geonameid, name=place.name, lat=place.lat, lon=place.lon,
-        country=place.country, admin1=place.admin1, population=place.population,
-        is_national_capital=place.is_national_capital, is_admin_capital=place.is_admin1_capital,
-        kind=item.get("place_type") or ("province" if place.kind == "admin1" else "city"))
+        mention=mention, geonameid=item.get("geonameid"), name=mention, lat=item.get("lat"),
+        lon=item.get("lon"), country=item.get("country"), admin1=item.get("admin1"),
+        population=item.get("population"),
+        is_national_capital=bool(item.get("is_national_capital") or item.get("is_capital")),
+        is_admin_capital=bool(item.get("is_admin1_capital")), kind=place_type)
 
 
 def capital_ref(country: str | None, gazetteer) -> PlaceRef | None:
-    if not country or gazetteer is None:
-        return None
-    capital = gazetteer.capital_of(country)
+    capital = gazetteer.capital_of(country) if country else None
     if capital is None:
         return None
     return PlaceRef(mention=capital.name, geonameid=capital.geonameid, name=capital.name, lat=capital.lat,
@@ -49,43 +51,59 @@ def capital_ref(country: str | None, gazetteer) -> PlaceRef | None:
                     population=capital.population, is_national_capital=True, kind="city")
 
 
+def hostile_gain(change: dict[str, Any], country_name: str | None = None) -> bool:
+    event = change.get("event")
+    if event in GOVERNMENT_LOSS:
+        return side_of(change.get("old_controller"), country_name) != "hostile"
+    if event in HOSTILE_GAIN:
+        return side_of(change.get("new_controller"), country_name) != "government"
+    return False
+
+
 def signals_of(article: Article, extraction: dict[str, Any], gazetteer, fingerprint: str,
-               extracted_at: datetime) -> list[Signal]:
-    """Every fact of ``extraction`` (the dict form of ``pipelines.extract.Extraction``)
-    as a ``Signal`` tied to ``article``."""
+               extracted_at: datetime, country_names: dict[str, str] | None = None) -> list[Signal]:
+    """Every fact of ``extraction`` (``pipelines.extract.Extraction.to_dict()``) as a
+    ``Signal`` tied to ``article``. Derived distances are kept only where they come from a
+    hostile gain (a government recapture near the capital is not an approaching enemy)."""
     country_hint = extraction.get("country")
+    names = country_names or {}
     ref = ArticleRef(id=article.id, url=article.url, publisher=article.publisher,
                      published=article.published, fingerprint=fingerprint)
+    changes_by_place = {c.get("place"): c for c in extraction.get("territory_changes") or ()}
     out: list[Signal] = []
     for list_name, kind in KIND_OF_LIST.items():
         for item in extraction.get(list_name) or ():
-            out.append(_signal(kind, item, list_name == "derived_distances", ref, gazetteer,
-                               country_hint, extracted_at))
+            derived = list_name == "derived_distances"
+            if derived:
+                change = changes_by_place.get(item.get("via_place"))
+                if (change is None or change.get("is_national_capital")  # events at the capital: see
+                        # pipelines.situation.qualitative_km
+                        or not hostile_gain(change, names.get(item.get("country") or country_hint or ""))):
+                    continue
+            out.append(_signal(kind, item, derived, ref, gazetteer, country_hint, extracted_at))
     return out
 
 
 def _signal(kind: str, item: dict[str, Any], derived: bool, ref: ArticleRef, gazetteer,
             country_hint: str | None, extracted_at: datetime) -> Signal:
-    place = place_ref(item.get("place"), item, gazetteer, country_hint)
+    place = place_ref(item)
     country = (place.country if place and place.country else None) or country_hint
     capital = capital_ref(country, gazetteer)
     capital_km = None
     if place is not None and capital is not None and place.lat is not None and capital.lat is not None:
-        from pipelines.gazetteer import haversine_km
-
         capital_km = round(haversine_km(place.lat, place.lon, capital.lat, capital.lon), 1)
     claimed_by = item.get("claimed_by")
     quote = item.get("quote") or ""
     stance = item.get("stance") or "asserted"
     return Signal(
         id=stable_id(ref.id, kind, item.get("place") or "", quote, stance, claimed_by or "",
-                     str(item.get("event") or ""), "derived" if derived or item.get("derived") else ""),
+                     str(item.get("event") or ""), "derived" if derived else ""),
         kind=kind, place=place, capital=capital, country=country, actor=item.get("actor") or item.get("who"),
         claimed_by=claimed_by, claimant_type=classify_claimant(claimed_by).value, stance=stance,
-        km=item.get("km"), min_km=item.get("min_km"), max_km=item.get("max_km"),
-        derived=bool(derived or item.get("derived")), capital_km=capital_km, event=item.get("event"),
-        new_controller=item.get("new_controller"), old_controller=item.get("old_controller"),
-        count=item.get("count"), quote=quote, article=ref, extracted_at=extracted_at)
+        km=item.get("km"), min_km=item.get("min_km"), max_km=item.get("max_km"), derived=derived,
+        capital_km=capital_km, event=item.get("event"), new_controller=item.get("new_controller"),
+        old_controller=item.get("old_controller"), count=item.get("count"), quote=quote, article=ref,
+        extracted_at=extracted_at)
 
 
 def situation_label(country: str, capital: PlaceRef | None) -> str:

@@ -459,9 +459,10 @@ class Situation:
         return alerts
 
     def _is_capital(self, signal: Signal) -> bool:
-        """Is the signal's place this situation's capital?"""
+        """Is the signal's place this situation's capital itself (not its province or
+        countryside, which may share its name)?"""
         place = signal.place
-        if place is None or not place.is_national_capital:
+        if place is None or not place.is_national_capital or place.kind in ("province", "region", "other"):
             return False
         return place.country in (None, self.country)
 
