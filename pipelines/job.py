@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
 from apache_beam.metrics import Metrics
+from apache_beam.typehints import KV
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Duration
@@ -294,7 +295,7 @@ class DetectEscalation(beam.PTransform):
     def expand(self, records):
         decoded = records | "DecodeArticles" >> beam.ParDo(DecodeArticles()).with_outputs(DEAD, main="articles")
         extracted = (decoded.articles
-                     | "KeyByStory" >> beam.ParDo(KeyByStory())
+                     | "KeyByStory" >> beam.ParDo(KeyByStory()).with_output_types(KV[str, Any])
                      | "ExtractSignalsOnce" >> beam.ParDo(ExtractSignalsOnce(
                          timedelta(hours=self.config.state.dedup_ttl_hours), self.clock,
                          self.extractor_factory)).with_outputs(DEAD, main="signals"))
@@ -302,7 +303,7 @@ class DetectEscalation(beam.PTransform):
                                      ttl=timedelta(hours=self.config.state.situation_ttl_hours),
                                      country_names=self.country_names)
         alerts = (extracted.signals
-                  | "KeyBySituation" >> beam.FlatMap(by_situation)
+                  | "KeyBySituation" >> beam.FlatMap(by_situation).with_output_types(KV[str, Any])
                   | "TrackSituations" >> beam.ParDo(TrackSituations(settings, self.clock)))
         dead = (decoded[DEAD], extracted[DEAD]) | "AllDeadLetters" >> beam.Flatten()
         signals = extracted.signals | "EachSignal" >> beam.FlatMap(lambda batch: batch)
