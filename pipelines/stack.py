@@ -93,6 +93,7 @@ class LocalStack:
     bootstrap: str | None = None
     topics: Topics = field(default_factory=Topics)
     feed_poll_seconds: float = 5.0
+    with_connector: bool = True  # False: tests publish articles to Kafka themselves
     job_args: list[str] = field(default_factory=list)
     print_alerts: bool = True
     broker: LocalKafka | None = None
@@ -131,20 +132,31 @@ class LocalStack:
             "signals_topic": self.topics.signals, "alerts_topic": self.topics.alerts,
             "dead_letter_topic": self.topics.dead_letter, "group_id": f"frontwatch-job-{self.topics.articles}"}}))
         self._service("job", "job", "run", "--config", str(job_config), *self.job_args)
+        if self.with_connector:
+            self._start_connector()
+        log.info("local stack up in %.1fs: broker %s, feed %s, receiver %s", time.monotonic() - started,
+                 self.bootstrap, self.feed.url, self.receiver.url)
+        return self
+
+    def _start_connector(self) -> None:
         feeds = self.workdir / "feeds.yaml"
         feeds.write_text(yaml.safe_dump({
             "defaults": {"interval": self.feed_poll_seconds},
             "feeds": [{"id": "seeds", "url": self.feed.url, "language": "en", "tags": ["seed"]}]}))
         self._service("connector", "connectors", "run", "--config", str(feeds), "--bootstrap", self.bootstrap,
                       "--topic", self.topics.articles, "--state", str(self.workdir / "connector.sqlite"))
-        log.info("local stack up in %.1fs: broker %s, feed %s, receiver %s", time.monotonic() - started,
-                 self.bootstrap, self.feed.url, self.receiver.url)
-        return self
 
     def _service(self, name: str, *args: str) -> Service:
         service = Service(name, frontwatch(*args), self.workdir / "logs" / f"{name}.log").start()
         self.services[name] = service
         return service
+
+    def restart(self, name: str) -> Service:
+        """Start a service again with the same arguments (after a stop or a kill)."""
+        old = self.services[name]
+        old.stop()
+        self.services[name] = Service(name, old.argv, old.log_path).start()
+        return self.services[name]
 
     def check(self) -> list[str]:
         """Names of services that died (with the tail of their logs logged)."""
