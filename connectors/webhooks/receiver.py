@@ -20,7 +20,7 @@ In-process API (stable; used by the end-to-end tests)::
 ``secret`` may be a list (a subscriber mid-rotation). ``reply`` scripts misbehaving
 endpoints for tests: a function of the attempt number for that webhook-id (1 = first)
 returning a ``Reply`` (status, headers, delay before answering, or close the connection
-without answering). Only requests answered 2xx are accepted.
+without answering). A request is accepted when the receiver decides to answer it 2xx.
 
 Command line: ``frontwatch dispatcher receiver --port 8765 --secret whsec_...`` or
 ``python -m connectors.webhooks.receiver --port 8765 --secret whsec_...``.
@@ -157,6 +157,8 @@ class Receiver:
             self._seen[webhook_id] += 1
             attempt = self._seen[webhook_id]
         reply = self.reply(attempt)
+        if reply.delay:
+            time.sleep(reply.delay)
         if reply.close or not 200 <= reply.status < 300:
             return reply, True
         payload = json.loads(body)
@@ -187,8 +189,6 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 reply, verified = receiver._handle(body, dict(self.headers.items()))
                 webhook_id = self.headers.get("webhook-id")
-                if reply.delay:
-                    time.sleep(reply.delay)
                 if reply.close:
                     receiver._note(webhook_id, None, verified)
                     self.close_connection = True
