@@ -16,7 +16,7 @@ from typing import get_args
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from connectors.kafka import make_consumer, make_producer
+from connectors.kafka import ensure_topics, make_consumer, make_producer
 from connectors.webhooks.config import DispatcherConfig
 from connectors.webhooks.engine import DeliveryEngine
 from connectors.webhooks.metrics import DispatcherMetrics, WsgiServer, metrics_app
@@ -117,6 +117,9 @@ class Dispatcher:
                 producer.close(timeout=2)
 
     def _connect(self):
+        # Subscribing to a topic that does not exist yet leaves the consumer unassigned
+        # until its next metadata refresh; creating missing topics first avoids that.
+        ensure_topics(self.config.bootstrap, [self.config.topic, self.config.dead_letter_topic])
         consumer = make_consumer(
             self.config.bootstrap, self.config.group_id, client_id="frontwatch-dispatcher",
             group_instance_id=self.config.consumer_instance_id,

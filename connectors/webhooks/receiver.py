@@ -144,40 +144,39 @@ class Receiver:
 
     # ------------------------------------------------------------------ HTTP side
 
-    def _handle(self, body: bytes, headers: dict[str, str]) -> tuple[Reply, bool]:
-        """Verify and record one request; return how to answer it and whether it verified."""
+    def _handle(self, body: bytes, headers: dict[str, str]) -> Reply:
+        """Verify, decide the answer, record the request (and the alert if accepted)."""
         try:
             webhook_id = verify(body, headers, self.secrets, tolerance=self.tolerance)
         except VerificationError as exc:
             log.warning("receiver: rejected a request: %s", exc)
             with self._cond:
                 self.rejected += 1
-            return Reply(status=401), False
+                self.requests.append(Request(headers.get("webhook-id"), 401, False, time.time()))
+                self._cond.notify_all()
+            return Reply(status=401)
         with self._cond:
             self._seen[webhook_id] += 1
             attempt = self._seen[webhook_id]
         reply = self.reply(attempt)
         if reply.delay:
             time.sleep(reply.delay)
-        if reply.close or not 200 <= reply.status < 300:
-            return reply, True
-        payload = json.loads(body)
+        accepted = not reply.close and 200 <= reply.status < 300
+        line = None
         with self._cond:
-            if webhook_id in self._accepted:
+            self.requests.append(Request(webhook_id, None if reply.close else reply.status, True, time.time()))
+            if accepted and webhook_id in self._accepted:
                 self.duplicates.append(webhook_id)
                 line = f"duplicate {webhook_id} (already accepted)"
-            else:
+            elif accepted:
+                payload = json.loads(body)
                 self._accepted.add(webhook_id)
                 self.received.append(Received(webhook_id, payload, time.time()))
                 line = summarise(payload)
             self._cond.notify_all()
-        self.echo(line)
-        return reply, True
-
-    def _note(self, webhook_id: str | None, status: int | None, verified: bool) -> None:
-        with self._cond:
-            self.requests.append(Request(webhook_id, status, verified, time.time()))
-            self._cond.notify_all()
+        if line:
+            self.echo(line)
+        return reply
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -187,10 +186,8 @@ class Receiver:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server naming
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                reply, verified = receiver._handle(body, dict(self.headers.items()))
-                webhook_id = self.headers.get("webhook-id")
+                reply = receiver._handle(body, {k.lower(): v for k, v in self.headers.items()})
                 if reply.close:
-                    receiver._note(webhook_id, None, verified)
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
@@ -199,7 +196,6 @@ class Receiver:
                     self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                receiver._note(webhook_id, reply.status, verified)
 
             def log_message(self, format: str, *args) -> None:  # noqa: A002
                 log.debug("receiver: " + format, *args)
