@@ -84,6 +84,9 @@ def run_command(retry_schedule: str | None, disable_after_days: float, allowed_n
                                   allowed_networks=allowed_networks, **options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for chatty in ("kafka", "httpx", "httpcore"):  # per-request noise; our own log says what matters
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -44,7 +44,7 @@ class Dispatcher:
         self.ready = threading.Event()
         self.metrics_port: int | None = None
         self.api_port: int | None = None
-        self._last_poll = time.monotonic()
+        self._last_poll: float | None = None  # monotonic time of the last successful poll
         self._engine: DeliveryEngine | None = None
 
     def run(self, stop: threading.Event) -> None:
@@ -65,7 +65,7 @@ class Dispatcher:
             store.close()
 
     def healthy(self) -> bool:
-        return (self._engine is not None and self._engine.alive
+        return (self._engine is not None and self._engine.alive and self._last_poll is not None
                 and time.monotonic() - self._last_poll < HEALTHY_POLL_AGE)
 
     def _start_servers(self, store: Store) -> list[WsgiServer]:
@@ -94,7 +94,6 @@ class Dispatcher:
         next_summary = time.monotonic() + self.config.summary_interval
         try:
             while not stop.is_set():
-                self._last_poll = time.monotonic()
                 if time.monotonic() >= next_summary:
                     log.info("dispatcher: %s", self._summary(store))
                     next_summary = time.monotonic() + self.config.summary_interval
@@ -103,6 +102,7 @@ class Dispatcher:
                         consumer, producer = self._connect()
                         self.ready.set()
                     batch = consumer.poll(timeout_ms=int(self.config.poll_timeout * 1000))
+                    self._last_poll = time.monotonic()
                     if batch:
                         self._handle(batch, store, consumer, producer)
                 except Exception as exc:  # noqa: BLE001 - broker down, DB busy: wait and go on
