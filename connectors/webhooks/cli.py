@@ -122,11 +122,12 @@ def api_command(db: str, allow_loopback: bool, allow_private: bool, allowed_netw
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--secret", "secrets", multiple=True, required=True,
               help="The subscription's whsec_ secret (repeat during a rotation).")
-def receiver_command(host: str, port: int, secrets: tuple[str, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of summaries.")
+def receiver_command(host: str, port: int, secrets: tuple[str, ...], as_json: bool) -> None:
     """Run a local receiver that verifies and prints webhooks (quick start)."""
     from connectors.webhooks.receiver import serve
 
-    serve(secrets, host, port)
+    serve(secrets, host, port, as_json)
 
 
 # ---------------------------------------------------------------------- subscribers

@@ -28,14 +28,15 @@ from connectors.wire import Alert, DeadLetter, WireError
 log = logging.getLogger(__name__)
 
 RECONNECT_DELAY = 2.0
+TOPIC_WAIT = 30.0
 HEALTHY_POLL_AGE = 30.0  # /healthz fails when the consumer has not polled for this long
 
 
 class Dispatcher:
     """``Dispatcher(config).run(stop_event)`` blocks until ``stop_event`` is set.
 
-    After ``ready`` is set, ``metrics_port`` and ``api_port`` hold the bound ports
-    (useful when the config asked for port 0).
+    ``ready`` is set once the consumer has polled (or the run ended); by then
+    ``metrics_port`` and ``api_port`` hold the bound ports (useful with port 0).
     """
 
     def __init__(self, config: DispatcherConfig):
@@ -100,9 +101,9 @@ class Dispatcher:
                 try:
                     if consumer is None:
                         consumer, producer = self._connect()
-                        self.ready.set()
                     batch = consumer.poll(timeout_ms=int(self.config.poll_timeout * 1000))
                     self._last_poll = time.monotonic()
+                    self.ready.set()
                     if batch:
                         self._handle(batch, store, consumer, producer)
                 except Exception as exc:  # noqa: BLE001 - broker down, DB busy: wait and go on
@@ -117,15 +118,25 @@ class Dispatcher:
                 producer.close(timeout=2)
 
     def _connect(self):
-        # Subscribing to a topic that does not exist yet leaves the consumer unassigned
-        # until its next metadata refresh; creating missing topics first avoids that.
+        # A consumer that joins its group before its metadata shows the topic is assigned
+        # nothing until a later metadata refresh (minutes): create missing topics, and wait
+        # until this consumer's own metadata lists the topic before subscribing.
         ensure_topics(self.config.bootstrap, [self.config.topic, self.config.dead_letter_topic])
         consumer = make_consumer(
             self.config.bootstrap, self.config.group_id, client_id="frontwatch-dispatcher",
             group_instance_id=self.config.consumer_instance_id,
             fetch_max_wait_ms=100, session_timeout_ms=30_000, max_poll_records=500)
-        consumer.subscribe([self.config.topic])
-        producer = make_producer(self.config.bootstrap, client_id="frontwatch-dispatcher")
+        try:
+            deadline = time.monotonic() + TOPIC_WAIT
+            while self.config.topic not in consumer.topics():
+                if time.monotonic() > deadline:
+                    raise KafkaError(f"topic {self.config.topic} not in the cluster metadata")
+                time.sleep(0.1)
+            consumer.subscribe([self.config.topic])
+            producer = make_producer(self.config.bootstrap, client_id="frontwatch-dispatcher")
+        except BaseException:
+            consumer.close(autocommit=False)
+            raise
         return consumer, producer
 
     def _handle(self, batch, store: Store, consumer, producer) -> None:

@@ -16,7 +16,7 @@ import random
 import threading
 import time
 from collections import Counter as Tally
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import httpx
 
@@ -43,6 +43,8 @@ class DeliveryEngine:
         self.clock = clock
         self.rng = rng or random.Random()
         self._breakers: dict[str, CircuitBreaker] = {}
+        self._subscriptions: dict[str, Subscription] = {}
+        self._subscriptions_read_at = float("-inf")
         self._in_flight: dict[int, str] = {}  # delivery id -> subscriber id
         self._per_subscriber: Tally[str] = Tally()
         self._tasks: set[asyncio.Task] = set()
@@ -114,9 +116,10 @@ class DeliveryEngine:
     def _start_due(self, client: httpx.AsyncClient) -> float:
         """Start every attempt the limits allow; return seconds until the next one is due."""
         now = self.clock()
-        subscriptions = {s.id: s for s in self.store.list_subscriptions(enabled_only=True)}
+        pending = self.store.pending_by_subscriber(exclude=self._in_flight)
+        subscriptions = self._enabled_subscriptions(now, must_include=pending)
         wait = IDLE_RECHECK
-        for sub_id, next_at in self.store.pending_by_subscriber(exclude=self._in_flight).items():
+        for sub_id, next_at in pending.items():
             sub = subscriptions.get(sub_id)
             if sub is None:
                 continue
@@ -136,6 +139,15 @@ class DeliveryEngine:
                     break
                 self._launch(client, delivery, sub, breaker)
         return max(wait, 0.0)
+
+    def _enabled_subscriptions(self, now: float, must_include: Iterable[str]) -> dict[str, Subscription]:
+        """Enabled subscriptions, re-read once per ``IDLE_RECHECK``, after we disable one, or
+        when deliveries exist for one we have not seen yet (a new subscription)."""
+        stale = now - self._subscriptions_read_at >= IDLE_RECHECK
+        if stale or any(sub_id not in self._subscriptions for sub_id in must_include):
+            self._subscriptions = {s.id: s for s in self.store.list_subscriptions(enabled_only=True)}
+            self._subscriptions_read_at = now
+        return self._subscriptions
 
     def _breaker(self, url: str) -> CircuitBreaker:
         if url not in self._breakers:
@@ -183,6 +195,7 @@ class DeliveryEngine:
             reason = "endpoint answered 410 Gone"
             self.store.record_failure(delivery, result, now, None, dead_reason=reason)
             dropped = self.store.disable(sub.id, reason, now)
+            self._subscriptions_read_at = float("-inf")
             self.metrics.dead_letters.inc(1 + dropped)
             log.warning("subscription %s disabled: %s; %d pending deliveries dead-lettered",
                         sub.id, reason, 1 + dropped)
@@ -204,6 +217,7 @@ class DeliveryEngine:
         if now - failing_since >= self.config.disable_after:
             reason = f"failing without a success for {self.config.disable_after / 86400:g} days"
             dropped = self.store.disable(sub.id, reason, now)
+            self._subscriptions_read_at = float("-inf")
             self.metrics.dead_letters.inc(dropped)
             log.warning("subscription %s disabled: %s; %d pending deliveries dead-lettered",
                         sub.id, reason, dropped)

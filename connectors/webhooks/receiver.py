@@ -16,6 +16,7 @@ In-process API (stable; used by the end-to-end tests)::
         rx.duplicates    # webhook-ids delivered again after being accepted
         rx.requests      # every request: Request(webhook_id, status, verified, at)
         rx.rejected      # count of requests whose signature did not verify (answered 401)
+        rx.secrets       # the secrets it accepts; a list, may be changed while it runs
 
 ``secret`` may be a list (a subscriber mid-rotation). ``reply`` scripts misbehaving
 endpoints for tests: a function of the attempt number for that webhook-id (1 = first)
@@ -210,19 +211,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--secret", action="append", required=True,
                         help="the subscription's whsec_ secret (repeat during a rotation)")
+    parser.add_argument("--json", action="store_true", help="print JSON lines instead of summaries")
     args = parser.parse_args(argv)
-    serve(args.secret, args.host, args.port)
+    serve(args.secret, args.host, args.port, as_json=args.json)
     return 0
 
 
-def serve(secrets: Sequence[str], host: str, port: int) -> None:
-    """Run a receiver in the foreground, echoing alerts to stdout, until Ctrl-C."""
-    receiver = Receiver(list(secrets), host=host, port=port, echo=lambda line: print(line, flush=True))
+def serve(secrets: Sequence[str], host: str, port: int, as_json: bool = False) -> None:
+    """Run a receiver in the foreground until Ctrl-C, printing each accepted webhook.
+
+    With ``as_json``, one line per webhook: ``{"webhook_id", "received_at", "payload"}``.
+    """
+    def echo(line: str) -> None:
+        if not as_json:
+            print(line, flush=True)
+
+    receiver = Receiver(list(secrets), host=host, port=port, echo=echo)
     receiver.start()
-    print(f"receiving webhooks on {receiver.url} (Ctrl-C to stop)", flush=True)
+    print(f"receiving webhooks on {receiver.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    printed = 0
     try:
         while True:
-            time.sleep(3600)
+            try:
+                receiver.wait_for(lambda alerts: len(alerts) > printed, timeout=3600)
+            except TimeoutError:
+                continue
+            for received in receiver.received[printed:]:
+                printed += 1
+                if as_json:
+                    print(json.dumps({"webhook_id": received.webhook_id, "received_at": received.at,
+                                      "payload": received.payload}), flush=True)
     except KeyboardInterrupt:
         pass
     finally:

@@ -65,6 +65,7 @@ def test_disabling_dead_letters_pending_and_replay_waits_for_enable(store, servi
     store.enqueue([(f"alert-{i}", b"{}", [sub.id]) for i in range(3)], now=0)
     assert service.disable(sub.id, "410") == 3
     assert store.count_pending() == 0 and len(store.dead_letters()) == 3
+    assert store.enqueue([("alert-9", b"{}", [sub.id])], now=0) == 0  # matched before it was disabled
     assert store.replay(now=1) == 0  # disabled subscriptions are not replayed into
     service.enable(sub.id)
     assert store.replay(now=2, alert_id="alert-1") == 1
