@@ -43,9 +43,17 @@ def _service(db: str, allow_loopback: bool = False, allow_private: bool = False,
 # ---------------------------------------------------------------------- dispatcher
 
 
+def _quiet_client_logs() -> None:
+    """Per-request INFO lines of kafka-python and httpx drown ours; keep their warnings."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for chatty in ("kafka", "httpx", "httpcore"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
 @click.group("dispatcher")
 def dispatcher_group() -> None:
     """Deliver alerts from Kafka to webhook subscribers."""
+    _quiet_client_logs()
 
 
 @dispatcher_group.command("run")
@@ -84,9 +92,6 @@ def run_command(retry_schedule: str | None, disable_after_days: float, allowed_n
                                   allowed_networks=allowed_networks, **options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        for chatty in ("kafka", "httpx", "httpcore"):  # per-request noise; our own log says what matters
-            logging.getLogger(chatty).setLevel(logging.WARNING)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -136,6 +141,7 @@ def receiver_command(host: str, port: int, secrets: tuple[str, ...], as_json: bo
 @click.group("subscribers")
 def subscribers_group() -> None:
     """Manage webhook subscriptions."""
+    _quiet_client_logs()
 
 
 @subscribers_group.command("add")
@@ -262,6 +268,7 @@ def test_command(db: str, sub_id: str, timeout: float, allow_loopback: bool, all
 @click.group("deliveries")
 def deliveries_group() -> None:
     """Inspect and replay webhook deliveries."""
+    _quiet_client_logs()
 
 
 @deliveries_group.command("list")

@@ -112,8 +112,8 @@ class Dispatcher:
                     stop.wait(RECONNECT_DELAY)
         finally:
             self.ready.set()
-            if consumer is not None:
-                consumer.close(autocommit=False)
+            if consumer is not None:  # bounded, so a dead broker cannot stall shutdown
+                consumer.close(autocommit=False, timeout_ms=2000)
             if producer is not None:
                 producer.close(timeout=2)
 

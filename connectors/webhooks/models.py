@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -70,8 +71,11 @@ class Subscription(BaseModel):
         return [s.secret for s in self.secrets if s.expires_at is None or s.expires_at > now]
 
     def public(self) -> dict:
-        """Everything an operator may see (no secrets), JSON-ready."""
+        """Everything an operator may see (no secrets), JSON-ready, times in ISO 8601 UTC."""
         data = self.model_dump(mode="json")
+        for key in ("created_at", "failing_since"):
+            if data[key] is not None:
+                data[key] = datetime.fromtimestamp(data[key], timezone.utc).isoformat()
         data["secret_count"] = len(self.secrets)
         return data
 
