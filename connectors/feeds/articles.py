@@ -33,7 +33,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # Entity declarations have no business in a news feed; they are how entity-expansion
 # ("billion laughs") bombs work, so a feed that declares any is refused outright.
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
-MIN_TEXT_FOR_DETECTION = 20
+MIN_TEXT_FOR_DETECTION = 40  # below this, language identification is mostly noise
 
 
 class FeedParseError(Exception):
@@ -170,6 +170,8 @@ def parse_feed(body: bytes, *, feed_id: str, language: str | None, url: str,
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if isinstance(problem, feedparser.NonXMLContentType):  # servers mislabel feeds all the time
+        problem = None
     if problem is not None and "amplification" in str(problem):
         raise FeedParseError("xml_entities", f"refused: {problem}")
     if not parsed.entries:

@@ -89,6 +89,7 @@ class FeedIngester:
         self._parse_pool = (ProcessPoolExecutor(config.parse_processes, mp_context=multiprocessing.get_context("spawn"))
                             if config.parse_processes else None)
         self._last_prune: datetime | None = None
+        self.heartbeat: float | None = None  # wall time of the run loop's last pass
         self._forget_moved_feeds()
 
     # ------------------------------------------------------------------ scheduling
@@ -150,7 +151,8 @@ class FeedIngester:
                 if feed.id not in in_progress:
                     in_progress[feed.id] = self._pool.submit(self.poll_feed, feed, now)
             self.publisher.drain(timeout=min(tick, self.config.publish_timeout), stop=stop)
-            self.metrics.loop_heartbeat.set(time.time())
+            self.heartbeat = time.time()
+            self.metrics.loop_heartbeat.set(self.heartbeat)
             if time.monotonic() - last_summary >= summary_every:
                 self._log_summary(window, len(in_progress))
                 window, last_summary = [], time.monotonic()
