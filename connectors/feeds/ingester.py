@@ -129,8 +129,8 @@ class FeedIngester:
         futures = [self._pool.submit(job, feed, now) for job, feed in jobs]
         for future in as_completed(futures):
             summary.outcomes.append(future.result())
-            self.publisher.drain(timeout=0)  # send what is queued while other feeds are still parsing
-        summary.publish = self.publisher.drain(timeout=self.config.publish_timeout, stop=self.stop)
+            summary.publish.add(self.publisher.drain(timeout=0))  # send while other feeds still parse
+        summary.publish.add(self.publisher.drain(timeout=self.config.publish_timeout, stop=self.stop))
         self._report_disabled()
         return summary
 

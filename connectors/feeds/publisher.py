@@ -35,6 +35,13 @@ class DrainReport:
     failed: int = 0
     pending: int = 0  # still in the outbox afterwards (in flight or waiting)
 
+    def add(self, later: "DrainReport") -> None:
+        """Fold a later drain into this one (counts add up; pending is the latest)."""
+        self.sent += later.sent
+        self.acknowledged += later.acknowledged
+        self.failed += later.failed
+        self.pending = later.pending
+
 
 class OutboxPublisher:
     def __init__(self, producer_or_bootstrap: KafkaProducer | str, store: StateStore, topic: str, *,
