@@ -193,8 +193,7 @@ def _describe(exc: ValidationError, data: Any) -> str:
         if len(loc) >= 2 and loc[0] == "feeds" and isinstance(loc[1], int):
             feed = data["feeds"][loc[1]] if isinstance(data, dict) else None
             name = feed.get("id") if isinstance(feed, dict) else None
-            loc[1] = f"{loc[1]}" + (f" (id={name})" if name else "")
-            where = f"feeds[{loc[1]}]" + "".join(f".{part}" for part in loc[2:])
+            where = f"feeds[{loc[1]}]" + (f" (id={name})" if name else "") + "".join(f".{part}" for part in loc[2:])
         else:
             where = ".".join(str(part) for part in loc) or "file"
         msg = err.get("msg", "invalid").removeprefix("Value error, ")
