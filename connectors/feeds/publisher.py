@@ -67,7 +67,8 @@ class OutboxPublisher:
         if self._producer is None and time.monotonic() >= self._next_connect:
             try:
                 self._producer = make_producer(self._bootstrap, client_id="frontwatch-feeds",
-                                               max_block_ms=self._max_block_ms, linger_ms=20,
+                                               max_block_ms=self._max_block_ms,
+                                               bootstrap_timeout_ms=self._max_block_ms, linger_ms=20,
                                                batch_size=512 * 1024)
             except KafkaError as exc:
                 self._next_connect = time.monotonic() + 5.0
