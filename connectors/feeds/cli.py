@@ -119,7 +119,7 @@ def status_command(state_path, as_json) -> None:
     for s in states:
         problem = f"DISABLED: {s.disabled_reason}" if s.disabled_reason else (s.last_error or "")
         if s.last_error and not s.disabled_reason and s.consecutive_errors == 0:
-            problem = f"(recovered) {s.last_error}"
+            problem = f"(earlier) {s.last_error}"
         rows.append((s.feed_id, _ago(s.last_success, now), _until(s.next_check, now), str(s.consecutive_errors),
                      str(s.articles_published), str(s.updates_published), problem[:100]))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
