@@ -222,7 +222,7 @@ def map_entry(entry, *, feed_id: str, language: str | None, fallback_publisher: 
     published = (_utc(entry.get("published_parsed")) or _utc(entry.get("updated_parsed"))
                  or _utc(entry.get("created_parsed")) or fetched)
     return Article(
-        id=article_id, url=url or (entry.get("link") or None), title=title, text=text or title,
+        id=article_id, url=url, title=title, text=text or title,
         published=published, fetched=fetched, source=Source(feed_id=feed_id, publisher=publisher),
         language=language or detect_language(f"{title}\n{text}"), content_hash=digest)
 
