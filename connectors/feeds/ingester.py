@@ -34,6 +34,8 @@ from connectors.wire import utc_now
 
 log = logging.getLogger(__name__)
 
+SEND_EVERY = 500  # queued articles that trigger a send during a poll pass (bigger batches, fewer flushes)
+
 
 @dataclass
 class FeedOutcome:
@@ -127,9 +129,14 @@ class FeedIngester:
                   now: datetime) -> PollSummary:
         summary = PollSummary()
         futures = [self._pool.submit(job, feed, now) for job, feed in jobs]
+        unsent = 0
         for future in as_completed(futures):
-            summary.outcomes.append(future.result())
-            summary.publish.add(self.publisher.drain(timeout=0))  # send while other feeds still parse
+            outcome = future.result()
+            summary.outcomes.append(outcome)
+            unsent += outcome.queued_new + outcome.queued_updates
+            if unsent >= SEND_EVERY:  # send while other feeds are still being parsed
+                summary.publish.add(self.publisher.drain(timeout=0))
+                unsent = 0
         summary.publish.add(self.publisher.drain(timeout=self.config.publish_timeout, stop=self.stop))
         self._report_disabled()
         return summary

@@ -55,6 +55,7 @@ class OutboxPublisher:
         self._owns_producer = self._bootstrap is not None
         self._max_block_ms = max_block_ms
         self._in_flight: dict[str, tuple[OutboxRow, object]] = {}
+        self._sent_up_to = 0  # outbox seq below which every row has been sent (and maybe acked)
         self._lock = threading.Lock()
         self._next_connect = 0.0
 
@@ -84,9 +85,10 @@ class OutboxPublisher:
             report.acknowledged += self._settle(report)
             producer = self._producer_or_none()
             while producer is not None:
-                rows = self.store.pending(limit=DRAIN_BATCH, exclude=self._in_flight)
+                rows = self.store.pending(limit=DRAIN_BATCH, after_seq=self._sent_up_to, exclude=self._in_flight)
                 if not rows or not self._send(producer, rows, report):
                     break
+                self._sent_up_to = max(self._sent_up_to, rows[-1].seq)
                 report.acknowledged += self._wait(producer, deadline, stop, report)
                 if time.monotonic() >= deadline or (stop is not None and stop.is_set()):
                     break
@@ -102,6 +104,7 @@ class OutboxPublisher:
                 future = producer.send(self.topic, key=row.id.encode(), value=row.payload)
             except KafkaTimeoutError as exc:  # no metadata/buffer space: the broker is away
                 log.warning("kafka send blocked (%s); %d articles wait in the outbox", exc, len(rows))
+                self._sent_up_to = 0
                 return False
             self._in_flight[row.id] = (row, future)
             report.sent += 1
@@ -133,6 +136,7 @@ class OutboxPublisher:
                 acked.append(row)
             else:
                 report.failed += 1
+                self._sent_up_to = 0  # rescan the outbox: this row must be sent again
                 self.metrics.publish_failures.inc()
                 log.warning("kafka did not acknowledge article=%s feed=%s error=%s; will resend",
                             row.id, row.feed_id, future.exception)

@@ -20,7 +20,7 @@ import threading
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Container, Iterable, Sequence
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feed_state (
@@ -110,6 +110,7 @@ class OutboxRow:
     content_hash: str
     is_update: bool
     payload: bytes
+    seq: int = 0  # queue position, assigned by the store
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ class StateStore:
         """Save a feed's state and queue its articles atomically; returns rows queued.
 
         A queued "new" article that another feed got into ``seen`` meanwhile is skipped;
-        a pending row is replaced only by the feed that queued it (an edit before send).
+        a pending row is replaced only by the feed that queued it (an edit before send),
+        and one pending from another feed is left alone.
         """
         queued_at = _ts(now) or datetime.now(timezone.utc).timestamp()
         values = [_ts(v) if k in _TIME_FIELDS else v for k, v in zip(_STATE_COLUMNS, asdict(state).values())]
@@ -177,13 +179,15 @@ class StateStore:
             self._db.execute(
                 f"INSERT OR REPLACE INTO feed_state ({', '.join(_STATE_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(_STATE_COLUMNS))})", values)
+            rows = list(queue)
+            # an edit of a still-pending article replaces it, at the back of the queue
+            self._db.executemany("DELETE FROM outbox WHERE id = ? AND feed_id = ?", [(r.id, r.feed_id) for r in rows])
             before = self._db.total_changes
             self._db.executemany(
                 "INSERT INTO outbox (id, feed_id, content_hash, is_update, payload, queued_at) "
                 "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?4 OR NOT EXISTS (SELECT 1 FROM seen WHERE id = ?1) "
-                "ON CONFLICT (id) DO UPDATE SET content_hash = excluded.content_hash, payload = excluded.payload "
-                "WHERE outbox.feed_id = excluded.feed_id",
-                [(r.id, r.feed_id, r.content_hash, int(r.is_update), r.payload, queued_at) for r in queue])
+                "ON CONFLICT (id) DO NOTHING",
+                [(r.id, r.feed_id, r.content_hash, int(r.is_update), r.payload, queued_at) for r in rows])
             return self._db.total_changes - before
 
     def delete_feed_state(self, feed_id: str) -> bool:
@@ -221,21 +225,15 @@ class StateStore:
 
     # ------------------------------------------------------------------ outbox
 
-    def pending(self, limit: int = 5000, feed_id: str | None = None, exclude: Iterable[str] = ()) -> list[OutboxRow]:
-        """Oldest unacknowledged rows first, skipping ids already in flight."""
-        excluded = set(exclude)
-        sql = "SELECT id, feed_id, content_hash, is_update, payload FROM outbox"
-        args: tuple = ()
-        if feed_id is not None:
-            sql += " WHERE feed_id = ?"
-            args = (feed_id,)
-        sql += " ORDER BY seq"
+    def pending(self, limit: int = 5000, after_seq: int = 0, exclude: Container[str] = ()) -> list[OutboxRow]:
+        """Unacknowledged rows in queue order after ``after_seq``, skipping ids in ``exclude``."""
         rows: list[OutboxRow] = []
         with self._lock:
-            for r in self._db.execute(sql, args):
-                if r[0] in excluded:
+            for r in self._db.execute("SELECT id, feed_id, content_hash, is_update, payload, seq FROM outbox "
+                                      "WHERE seq > ? ORDER BY seq", (after_seq,)):
+                if r[0] in exclude:
                     continue
-                rows.append(OutboxRow(r[0], r[1], r[2], bool(r[3]), r[4]))
+                rows.append(OutboxRow(r[0], r[1], r[2], bool(r[3]), r[4], r[5]))
                 if len(rows) >= limit:
                     break
         return rows
