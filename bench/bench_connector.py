@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -46,7 +47,15 @@ def make_config(feeds, workers: int, parse_processes: int):
                                        for i, f in enumerate(feeds)]}, environ={})
 
 
-def one_run(bootstrap: str, feeds, warmup, args, state_dir: Path) -> tuple[int, float]:
+def process_cpu_seconds(pid: int | None) -> float:
+    """CPU (user+system) a process has used so far, from /proc; 0 when unknown."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_run(bootstrap: str, feeds, warmup, args, state_dir: Path, broker_pid: int | None) -> dict:
     config = make_config(feeds + warmup, args.workers, args.parse_processes)
     topic = f"bench-articles-{uuid.uuid4().hex[:8]}"
     ensure_topics(bootstrap, [topic])
@@ -55,12 +64,20 @@ def one_run(bootstrap: str, feeds, warmup, args, state_dir: Path) -> tuple[int, 
         items = prefetched(feeds + warmup, config)
         now = datetime.now(timezone.utc)
         ingester.ingest_prefetched(items[len(feeds):], now)  # spawn parse workers, connect, fetch metadata
+        parse_before = ingester.metrics.registry.get_sample_value("frontwatch_feed_parse_cpu_seconds_sum")
+        cpu_before, broker_before = time.process_time(), process_cpu_seconds(broker_pid)
         started = time.perf_counter()
         summary = ingester.ingest_prefetched(items[:len(feeds)], now)
         elapsed = time.perf_counter() - started
+        main_cpu = time.process_time() - cpu_before
+        broker_cpu = process_cpu_seconds(broker_pid) - broker_before
+        parse_cpu = ingester.metrics.registry.get_sample_value("frontwatch_feed_parse_cpu_seconds_sum") - parse_before
         if summary.publish.pending:
             raise RuntimeError(f"{summary.publish.pending} articles not acknowledged")
-        return summary.publish.acknowledged, elapsed
+        # parse CPU is inside the main process's own CPU time unless parse processes did it
+        own_cpu = main_cpu + (parse_cpu if args.parse_processes else 0.0)
+        return {"articles": summary.publish.acknowledged, "elapsed": elapsed, "cpu": own_cpu + broker_cpu,
+                "parse_cpu": parse_cpu, "main_cpu": main_cpu, "broker_cpu": broker_cpu}
     finally:
         ingester.close()
 
@@ -69,7 +86,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=400, help="feeds per run (about 22 articles each)")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="fetch threads (here: feeding the parse processes)")
     parser.add_argument("--parse-processes", type=int, default=2)
     parser.add_argument("--bootstrap", help="use this broker instead of starting a local one")
     args = parser.parse_args()
@@ -85,17 +102,27 @@ def main() -> int:
             broker = LocalKafka(data_dir=Path(tmp) / "kafka").start()
             bootstrap = broker.bootstrap
         try:
-            rates = []
+            rates, cpu_per_article = [], []
+            broker_pid = broker._proc.pid if broker is not None else None
             for run in range(args.runs):
-                articles, elapsed = one_run(bootstrap, feeds, warmup, args, Path(tmp))
-                rates.append(articles / elapsed)
-                print(f"run {run + 1}: {articles} articles in {elapsed:.2f}s = {rates[-1]:.0f}/s", file=sys.stderr)
+                r = one_run(bootstrap, feeds, warmup, args, Path(tmp), broker_pid)
+                articles = r["articles"]
+                rates.append(articles / r["elapsed"])
+                cpu_per_article.append(r["cpu"] / articles)
+                print(f"run {run + 1}: {articles} articles in {r['elapsed']:.2f}s = {rates[-1]:.0f}/s; CPU per "
+                      f"article {cpu_per_article[-1] * 1e6:.0f} us (parse {r['parse_cpu'] / articles * 1e6:.0f}, "
+                      f"main process {r['main_cpu'] / articles * 1e6:.0f}, broker {r['broker_cpu'] / articles * 1e6:.0f})",
+                      file=sys.stderr)
         finally:
             if broker is not None:
                 broker.stop()
     print(json.dumps({"name": "connector_ingest_articles_per_s", "value": round(statistics.median(rates), 1),
                       "unit": "articles/s", "runs": len(rates), "median_of": len(rates),
                       "articles_per_run": articles, "parse_processes": args.parse_processes}))
+    # On a shared machine the wall-clock rate depends on other load; CPU per article does not.
+    cpu_us = statistics.median(cpu_per_article) * 1e6
+    print(json.dumps({"name": "connector_ingest_cpu_us_per_article", "value": round(cpu_us, 1), "unit": "us",
+                      "runs": len(rates), "median_of": len(rates)}))
     return 0
 
 

@@ -86,7 +86,7 @@ def _sentence(rng: random.Random, language: str) -> str:
 
 def _entry(rng: random.Random, serial: int, shared: list[str], with_html: bool, base: str | None) -> Entry:
     language = rng.choices(["en", "fr", "ar"], weights=[85, 10, 5])[0]
-    sentences = [_sentence(rng, language) for _ in range(rng.randint(2, 8))]
+    sentences = [_sentence(rng, language) for _ in range(rng.randint(1, 5))]  # summary-sized, as most feeds
     text = ("".join(f"<p>{escape(s)}</p>" for s in sentences) if with_html else " ".join(sentences))
     title = f"{_sentence(rng, language)[:70]} #{serial}"
     published = (datetime(2025, 3, 1, tzinfo=timezone.utc) - timedelta(minutes=rng.randint(0, 10000))

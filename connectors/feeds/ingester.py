@@ -221,6 +221,7 @@ class FeedIngester:
     def ingest(self, feed: FeedConfig, result: FetchResult, state: FeedState, now: datetime) -> FeedOutcome:
         """Parse a fetched body and queue what is new or changed, with the feed's new state."""
         parsed = self._parse(feed, result, now)
+        self.metrics.parse_cpu_seconds.observe(parsed.cpu_seconds)
         if parsed.warning:
             self.metrics.parse_warnings.labels(feed.id).inc()
             log.warning("feed ill-formed but usable feed=%s entries=%d warning=%s", feed.id,

@@ -22,6 +22,8 @@ class FeedMetrics:
                                ["feed", "outcome"], registry=r)
         self.fetch_seconds = Histogram("frontwatch_feed_fetch_seconds", "HTTP time to fetch a feed",
                                        buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60), registry=r)
+        self.parse_cpu_seconds = Histogram("frontwatch_feed_parse_cpu_seconds", "CPU time to parse and map one feed",
+                                           buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1), registry=r)
         self.parse_warnings = Counter("frontwatch_feed_parse_warnings", "Ill-formed feeds whose entries were usable",
                                       ["feed"], registry=r)
         self.articles_queued = Counter("frontwatch_feed_articles_queued", "Articles accepted for publishing",
