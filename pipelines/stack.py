@@ -141,7 +141,7 @@ class LocalStack:
     def _start_connector(self) -> None:
         feeds = self.workdir / "feeds.yaml"
         feeds.write_text(yaml.safe_dump({
-            "defaults": {"interval": self.feed_poll_seconds},
+            "defaults": {"poll_interval": self.feed_poll_seconds},
             "feeds": [{"id": "seeds", "url": self.feed.url, "language": "en", "tags": ["seed"]}]}))
         self._service("connector", "connectors", "run", "--config", str(feeds), "--bootstrap", self.bootstrap,
                       "--topic", self.topics.articles, "--state", str(self.workdir / "connector.sqlite"))
