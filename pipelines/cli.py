@@ -67,6 +67,8 @@ def main(log_level: str) -> None:
     """
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("kafka", "apache_beam", "httpx", "urllib3"):  # their INFO is connection chatter
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 if __name__ == "__main__":  # pragma: no cover

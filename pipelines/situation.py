@@ -128,7 +128,9 @@ def effective_km(signal: Signal) -> float | None:
 
 
 def _evidence(observations: list[Observation], limit: int) -> list[Evidence]:
-    ordered = sorted(observations, key=lambda o: (o.published, o.signal_id))
+    """Distinct (publisher, quote) pairs, the closest distance first, then the earliest."""
+    ordered = sorted(observations, key=lambda o: (o.km if o.km is not None else float("inf"),
+                                                  o.published, o.signal_id))
     seen, out = set(), []
     for o in ordered:
         if (o.publisher, o.quote) in seen:
@@ -381,7 +383,8 @@ class TerritoryLedger:
         population = sum(x.population for x in window)
         level = max(sum(count >= c for c in self.policy.loss_count_levels),
                     sum(population >= p for p in self.policy.loss_population_levels))
-        if level <= self.loss_level.get(side, 0):
+        previous = self.loss_level.get(side, 0)
+        if level <= previous:
             return []
         self.loss_level[side] = level
         severity = ("medium", "high", "critical")[min(level, 3) - 1]
@@ -392,7 +395,7 @@ class TerritoryLedger:
             id=stable_id(self.situation, "loss_rate", side, str(level), str(self.loss_episodes.get(side, 0))),
             kind="loss_rate", severity=severity, confidence=0.6, status="claimed",
             situation=self.situation, subject=f"{side} losses",
-            previous={"level": level - 1}, current={"level": level, "places": count, "population": population,
+            previous={"level": previous}, current={"level": level, "places": count, "population": population,
                                                     "window_days": self.policy.loss_window.days},
             summary=f"{self.situation}: {side} side lost {count} places ({population:,} people) "
                     f"within {self.policy.loss_window.days} days: {places}",
