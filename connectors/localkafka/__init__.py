@@ -211,10 +211,14 @@ class LocalKafka:
 
 
 def _kafka_cluster_id() -> str:
-    """Kafka cluster ids are 16 random bytes, URL-safe base64 without padding."""
+    """Kafka cluster ids are 16 random bytes, URL-safe base64 without padding; like
+    Kafka's own generator we avoid a leading '-', which the format tool reads as an option."""
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin manual entry
