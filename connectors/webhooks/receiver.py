@@ -233,7 +233,7 @@ def serve(secrets: Sequence[str], host: str, port: int, as_json: bool = False) -
     try:
         while True:
             try:
-                receiver.wait_for(lambda alerts: len(alerts) > printed, timeout=3600)
+                receiver.wait_for(lambda alerts, seen=printed: len(alerts) > seen, timeout=3600)
             except TimeoutError:
                 continue
             for received in receiver.received[printed:]:
