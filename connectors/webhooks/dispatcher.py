@@ -17,12 +17,14 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from connectors.kafka import ensure_topics, make_consumer, make_producer
+from connectors.webhooks.api import api_app
 from connectors.webhooks.config import DispatcherConfig
 from connectors.webhooks.engine import DeliveryEngine
 from connectors.webhooks.metrics import DispatcherMetrics, WsgiServer, metrics_app
 from connectors.webhooks.models import Outcome
 from connectors.webhooks.sender import alert_payload
 from connectors.webhooks.store import Store, open_store
+from connectors.webhooks.subscriptions import Subscriptions
 from connectors.wire import Alert, DeadLetter, WireError
 
 log = logging.getLogger(__name__)
@@ -53,10 +55,11 @@ class Dispatcher:
         self.metrics.queue_depth.set_function(store.count_pending)
         self._engine = DeliveryEngine(store, self.config, self.metrics)
         self._engine.start()
-        servers = self._start_servers(store)
-        log.info("dispatcher: topic %s on %s, database %s, %d pending deliveries",
-                 self.config.topic, self.config.bootstrap, self.config.db, store.count_pending())
+        servers: list[WsgiServer] = []
         try:
+            servers = self._start_servers(store)
+            log.info("dispatcher: topic %s on %s, database %s, %d pending deliveries",
+                     self.config.topic, self.config.bootstrap, self.config.db, store.count_pending())
             self._consume(store, stop)
         finally:
             self._engine.stop()
@@ -70,9 +73,6 @@ class Dispatcher:
                 and time.monotonic() - self._last_poll < HEALTHY_POLL_AGE)
 
     def _start_servers(self, store: Store) -> list[WsgiServer]:
-        from connectors.webhooks.api import api_app
-        from connectors.webhooks.subscriptions import Subscriptions
-
         servers = []
         if self.config.metrics_port is not None:
             server = WsgiServer(metrics_app(self.metrics, self.healthy), self.config.bind,

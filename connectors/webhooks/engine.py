@@ -11,6 +11,7 @@ same webhook-id, after restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import threading
@@ -96,10 +97,8 @@ class DeliveryEngine:
                 except Exception:  # noqa: BLE001 - a database hiccup must not end deliveries
                     log.exception("scheduling deliveries failed; retrying")
                     wait = IDLE_RECHECK
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake_event.wait(), wait)
-                except TimeoutError:
-                    pass
             await self._drain()
 
     async def _drain(self) -> None:

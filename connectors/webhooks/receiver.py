@@ -120,7 +120,9 @@ class Receiver:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() would wait forever for a loop never started
+            self._server.shutdown()
+            self._thread = None
         self._server.server_close()
 
     def __enter__(self) -> "Receiver":
@@ -233,7 +235,7 @@ def serve(secrets: Sequence[str], host: str, port: int, as_json: bool = False) -
     try:
         while True:
             try:
-                receiver.wait_for(lambda alerts: len(alerts) > printed, timeout=3600)
+                receiver.wait_for(lambda alerts, seen=printed: len(alerts) > seen, timeout=3600)
             except TimeoutError:
                 continue
             for received in receiver.received[printed:]:

@@ -82,7 +82,7 @@ def verify(body: bytes, headers: Mapping[str, str], secrets: str | Iterable[str]
     except ValueError as exc:
         raise VerificationError("webhook-timestamp is not an integer") from exc
     try:
-        body.decode("utf-8")
+        body.decode("utf-8")  # what we sign is always UTF-8 JSON; standardwebhooks signs text
     except UnicodeDecodeError as exc:
         raise VerificationError("body is not UTF-8") from exc
     current = time.time() if now is None else now

@@ -1,13 +1,13 @@
 """Crashes and outages: the dispatcher SIGKILLed mid-delivery, stopped, and its broker restarted."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +19,7 @@ from connectors.webhooks.receiver import Receiver, Reply
 from connectors.webhooks.signing import generate_secret
 from connectors.webhooks.store import open_store
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+REPO = Path(__file__).resolve().parents[3]
 
 
 class DispatcherProcess:
@@ -37,8 +37,8 @@ class DispatcherProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "DispatcherProcess":
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(self.args, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         eventually(self._healthy, timeout=60)
         return self
 
