@@ -20,7 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "connectors": ("connectors.feeds.cli:connectors_group",
                    "Poll news feeds and publish articles to Kafka (run, status)."),
     "dispatcher": ("connectors.webhooks.cli:dispatcher_group",
-                   "Deliver alerts from Kafka to webhook subscribers (run, api)."),
+                   "Deliver alerts from Kafka to webhook subscribers (run, api, receiver)."),
     "subscribers": ("connectors.webhooks.cli:subscribers_group",
                     "Manage webhook subscriptions (add, list, remove, rotate-secret, test)."),
     "deliveries": ("connectors.webhooks.cli:deliveries_group",
