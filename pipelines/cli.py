@@ -25,6 +25,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
                     "Manage webhook subscriptions (add, list, remove, rotate-secret, test)."),
     "deliveries": ("connectors.webhooks.cli:deliveries_group",
                    "Inspect and replay webhook deliveries (list, replay)."),
+    "demo": ("pipelines.embedded:demo_command",
+             "A quick look in one process (--embedded): seeds -> signals -> alerts, no Kafka, no Java."),
     "job": ("pipelines.job_cli:job_group",
             "Run the Beam stream job (articles -> signals -> per-capital state -> alerts)."),
     "broker": ("pipelines.stack:broker_command",

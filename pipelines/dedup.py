@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from connectors.wire import Article
+from typing import Callable
+
+from connectors.wire import Article, Signal, stable_id
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
@@ -51,3 +53,23 @@ class StoryRecord:
         self.publishers.add(publisher)
         self.article_ids.add(article.id)
         return kind
+
+    def signals_for(self, article: Article, extract: Callable[[], list[Signal]]) -> tuple[Sighting, list[Signal]]:
+        """The signals ``article`` contributes: extracted for a new story, the story's
+        signals re-attributed to this publisher for a copy, none for a duplicate.
+        If ``extract`` raises, the story is remembered (with no signals) and it re-raises."""
+        sighting = self.sight(article)
+        if sighting is Sighting.FIRST:
+            signals = extract()
+            self.signals_json = [s.to_json_bytes() for s in signals]
+            return sighting, signals
+        if sighting is Sighting.COPY:
+            return sighting, [as_reported_by(Signal.from_json_bytes(raw), article) for raw in self.signals_json]
+        return sighting, []
+
+
+def as_reported_by(signal: Signal, article: Article) -> Signal:
+    """The same fact, as carried by another publisher's copy of the story."""
+    ref = signal.article.model_copy(update={"id": article.id, "url": article.url,
+                                            "publisher": article.publisher, "published": article.published})
+    return signal.model_copy(update={"article": ref, "id": stable_id(signal.id, article.id)})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, Callable, Iterable
 
 import apache_beam as beam
@@ -24,23 +24,17 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec
 from apache_beam.utils.timestamp import Duration
 
 from connectors.kafka import make_producer
-from connectors.wire import Alert, Article, DeadLetter, Signal, WireError, stable_id
+from connectors.wire import Alert, Article, DeadLetter, Signal, WireError
+from pipelines.clock import SystemClock
 from pipelines.config import JobConfig
 from pipelines.dedup import Sighting, StoryRecord, fingerprint
 from pipelines.kafka_source import KafkaReadConfig, KafkaRecord, ReadKafkaRecords
-from pipelines.signals import by_situation, signals_of, situation_label
+from pipelines.signals import SignalExtractor, all_country_names, by_situation
 from pipelines.situation import Situation
 
 log = logging.getLogger(__name__)
 
 DEAD = "dead_letter"
-
-
-class SystemClock:
-    """The wall clock; tests inject a fixed or stepping clock with the same ``now()``."""
-
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
 
 
 # --------------------------------------------------------------------------- reading
@@ -103,23 +97,6 @@ def dead_letter(stage: str, error: Exception | str, record: KafkaRecord | None =
 
 # --------------------------------------------------------------------------- extraction
 
-class Extractor:
-    """The article -> signals function, loaded once per worker (the gazetteer is big)."""
-
-    def __init__(self):
-        from pipelines.extract import extract
-        from pipelines.gazetteer import Gazetteer
-
-        self._extract = extract
-        self.gazetteer = Gazetteer.load()
-        self.country_names = all_country_names()
-
-    def __call__(self, article: Article, story: str, now: datetime) -> list[Signal]:
-        extraction = self._extract(article.text, title=article.title or None,
-                                   published=article.published.isoformat(), url=article.url)
-        return signals_of(article, extraction.to_dict(), self.gazetteer, story, now, self.country_names)
-
-
 class ExtractSignalsOnce(beam.DoFn):
     """Keyed by story fingerprint: extract a story once; a copy from another publisher
     re-emits the stored signals under that publisher (corroboration), a duplicate from
@@ -129,7 +106,7 @@ class ExtractSignalsOnce(beam.DoFn):
     STORY = ReadModifyWriteStateSpec("story", PickleCoder())
     EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
 
-    def __init__(self, ttl: timedelta, clock: Any = None, extractor_factory: Callable[[], Any] = Extractor):
+    def __init__(self, ttl: timedelta, clock: Any = None, extractor_factory: Callable[[], Any] = SignalExtractor):
         self.ttl = ttl
         self.clock = clock or SystemClock()
         self.extractor_factory = extractor_factory
@@ -143,21 +120,14 @@ class ExtractSignalsOnce(beam.DoFn):
                 expiry=beam.DoFn.TimerParam(EXPIRY), timestamp=beam.DoFn.TimestampParam):
         key, article = keyed
         record: StoryRecord = story.read() or StoryRecord()
-        sighting = record.sight(article)
-        self.counters[sighting].inc()
-        if sighting is Sighting.FIRST:
-            try:
-                signals = self.extractor(article, key, self.clock.now())
-            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the job
-                self.failures.inc()
-                log.exception("extraction failed for article %s", article.id)
-                yield beam.pvalue.TaggedOutput(DEAD, dead_letter("extract", f"{type(exc).__name__}: {exc}",
-                                                                 payload=article.to_json_bytes()))
-                signals = []
-            record.signals_json = [s.to_json_bytes() for s in signals]
-        elif sighting is Sighting.COPY:
-            signals = [_as_reported_by(Signal.from_json_bytes(raw), article) for raw in record.signals_json]
-        else:
+        try:
+            sighting, signals = record.signals_for(article, lambda: self.extractor(article, key, self.clock.now()))
+            self.counters[sighting].inc()
+        except Exception as exc:  # noqa: BLE001 - one bad article must not stop the job
+            self.failures.inc()
+            log.exception("extraction failed for article %s", article.id)
+            yield beam.pvalue.TaggedOutput(DEAD, dead_letter("extract", f"{type(exc).__name__}: {exc}",
+                                                             payload=article.to_json_bytes()))
             signals = []
         story.write(record)
         expiry.set(timestamp + Duration(seconds=self.ttl.total_seconds()))
@@ -167,12 +137,6 @@ class ExtractSignalsOnce(beam.DoFn):
     @on_timer(EXPIRY)
     def forget(self, story=beam.DoFn.StateParam(STORY)):
         story.clear()
-
-
-def _as_reported_by(signal: Signal, article: Article) -> Signal:
-    ref = signal.article.model_copy(update={"id": article.id, "url": article.url,
-                                            "publisher": article.publisher, "published": article.published})
-    return signal.model_copy(update={"article": ref, "id": stable_id(signal.id, article.id)})
 
 
 class KeyByStory(beam.DoFn):
@@ -204,12 +168,8 @@ class TrackSituations(beam.DoFn):
     def process(self, keyed: tuple[str, list[Signal]], state=beam.DoFn.StateParam(SITUATION),
                 housekeeping=beam.DoFn.TimerParam(HOUSEKEEPING), timestamp=beam.DoFn.TimestampParam):
         country, signals = keyed
-        situation: Situation | None = state.read()
-        if situation is None:
-            capital = next((s.capital for s in signals if s.capital), None)
-            situation = Situation(key=situation_label(country, capital), country=country,
-                                  country_name=self.settings.country_names.get(country),
-                                  capital=capital.name if capital else None, policy=self.settings.policy)
+        situation: Situation = state.read() or Situation.open(
+            country, signals, self.settings.country_names.get(country), self.settings.policy)
         alerts = situation.observe(signals, self.clock.now())
         state.write(situation)
         housekeeping.set(timestamp + Duration(seconds=self.settings.ttl.total_seconds()))
@@ -286,7 +246,7 @@ class JobOutputs:
 class DetectEscalation(beam.PTransform):
     """Articles -> (signals, alerts, dead letters): the whole job minus I/O."""
 
-    def __init__(self, config: JobConfig, clock: Any = None, extractor_factory: Callable[[], Any] = Extractor,
+    def __init__(self, config: JobConfig, clock: Any = None, extractor_factory: Callable[[], Any] = SignalExtractor,
                  country_names: dict[str, str] | None = None):
         super().__init__()
         self.config, self.clock, self.extractor_factory = config, clock, extractor_factory
@@ -308,12 +268,6 @@ class DetectEscalation(beam.PTransform):
         dead = (decoded[DEAD], extracted[DEAD]) | "AllDeadLetters" >> beam.Flatten()
         signals = extracted.signals | "EachSignal" >> beam.FlatMap(lambda batch: batch)
         return JobOutputs(signals=signals, alerts=alerts, dead_letters=dead)
-
-
-def all_country_names() -> dict[str, str]:
-    import pycountry
-
-    return {c.alpha_2: c.name for c in pycountry.countries}
 
 
 def build(pipeline: beam.Pipeline, config: JobConfig, source: str = "kafka", input_path: str | None = None,

@@ -106,11 +106,6 @@ def _signal(kind: str, item: dict[str, Any], derived: bool, ref: ArticleRef, gaz
         extracted_at=extracted_at)
 
 
-def situation_label(country: str, capital: PlaceRef | None) -> str:
-    """How alerts name a situation: ``"SY:Damascus"``."""
-    return f"{country}:{capital.name}" if capital and capital.name else country
-
-
 def by_situation(signals: Iterable[Signal]) -> Iterable[tuple[str, list[Signal]]]:
     """One article's signals grouped by situation (the country); signals without a
     country are context only and go nowhere."""
@@ -119,3 +114,28 @@ def by_situation(signals: Iterable[Signal]) -> Iterable[tuple[str, list[Signal]]
         if signal.country:
             groups.setdefault(signal.country, []).append(signal)
     yield from groups.items()
+
+
+def all_country_names() -> dict[str, str]:
+    """ISO2 -> English short name (their adjectives tell government forces apart)."""
+    import pycountry
+
+    return {c.alpha_2: c.name for c in pycountry.countries}
+
+
+class SignalExtractor:
+    """Article -> signals: extraction plus situation context. Build one per worker (it
+    loads the gazetteer once) and call it for every new story."""
+
+    def __init__(self):
+        from pipelines.extract import extract
+        from pipelines.gazetteer import Gazetteer
+
+        self._extract = extract
+        self.gazetteer = Gazetteer.load()
+        self.country_names = all_country_names()
+
+    def __call__(self, article: Article, story: str, now: datetime) -> list[Signal]:
+        extraction = self._extract(article.text, title=article.title or None,
+                                   published=article.published.isoformat(), url=article.url)
+        return signals_of(article, extraction.to_dict(), self.gazetteer, story, now, self.country_names)

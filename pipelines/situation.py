@@ -87,6 +87,7 @@ class Observation:
     url: str | None
     place: str | None = None
     derived: bool = False
+    stated: bool = False  # a distance the text states (not derived, not qualitative)
 
     @classmethod
     def of(cls, signal: Signal, km: float | None = None) -> "Observation":
@@ -96,7 +97,8 @@ class Observation:
             claimant_type=signal.claimant_type or classify_claimant(signal.claimed_by).value,
             publisher=art.publisher or "unknown", fingerprint=art.fingerprint or art.id,
             published=art.published, quote=signal.quote, url=art.url,
-            place=signal.place.mention if signal.place else None, derived=signal.derived)
+            place=signal.place.mention if signal.place else None, derived=signal.derived,
+            stated=signal.kind == "distance" and not signal.derived)
 
     def evidence(self) -> Evidence:
         return Evidence(url=self.url, publisher=self.publisher, quote=self.quote,
@@ -128,9 +130,10 @@ def effective_km(signal: Signal) -> float | None:
 
 
 def _evidence(observations: list[Observation], limit: int) -> list[Evidence]:
-    """Distinct (publisher, quote) pairs, the closest distance first, then the earliest."""
+    """Distinct (publisher, quote) pairs: the closest distance first, stated distances
+    before derived or qualitative ones, then the earliest."""
     ordered = sorted(observations, key=lambda o: (o.km if o.km is not None else float("inf"),
-                                                  o.published, o.signal_id))
+                                                  not o.stated, o.published, o.signal_id))
     seen, out = set(), []
     for o in ordered:
         if (o.publisher, o.quote) in seen:
@@ -433,6 +436,15 @@ class Situation:
     ledger: TerritoryLedger = None  # type: ignore[assignment]
     context: list[dict] = field(default_factory=list)  # recent casualties and deployments
     last_seen: datetime | None = None
+
+    @classmethod
+    def open(cls, country: str, signals: list[Signal], country_name: str | None,
+             policy: AlertPolicy) -> "Situation":
+        """A new, empty situation for ``country``, named after its capital (``SY:Damascus``)."""
+        capital = next((s.capital for s in signals if s.capital and s.capital.name), None)
+        label = f"{country}:{capital.name}" if capital else country
+        return cls(key=label, country=country, country_name=country_name,
+                   capital=capital.name if capital else None, policy=policy)
 
     def __post_init__(self) -> None:
         if self.bands is None:
