@@ -27,6 +27,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
                    "Inspect and replay webhook deliveries (list, replay)."),
     "demo": ("pipelines.embedded:demo_command",
              "A quick look in one process (--embedded): seeds -> signals -> alerts, no Kafka, no Java."),
+    "status": ("pipelines.status:status_command",
+               "Per-capital situations (band, closest distance, territory, last alerts) from the alerts topic."),
     "job": ("pipelines.job_cli:job_group",
             "Run the Beam stream job (articles -> signals -> per-capital state -> alerts)."),
     "broker": ("pipelines.stack:broker_command",
