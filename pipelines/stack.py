@@ -95,6 +95,7 @@ class LocalStack:
     feed_poll_seconds: float = 5.0
     with_connector: bool = True  # False: tests publish articles to Kafka themselves
     job_args: list[str] = field(default_factory=list)
+    job_kafka_settings: dict = field(default_factory=dict)  # extra kafka: keys of the job config
     print_alerts: bool = True
     broker: LocalKafka | None = None
     feed: object = None
@@ -130,7 +131,8 @@ class LocalStack:
         job_config.write_text(yaml.safe_dump({"kafka": {
             "bootstrap": self.bootstrap, "articles_topic": self.topics.articles,
             "signals_topic": self.topics.signals, "alerts_topic": self.topics.alerts,
-            "dead_letter_topic": self.topics.dead_letter, "group_id": f"frontwatch-job-{self.topics.articles}"}}))
+            "dead_letter_topic": self.topics.dead_letter, "group_id": f"frontwatch-job-{self.topics.articles}",
+            **self.job_kafka_settings}}))
         self._service("job", "job", "run", "--config", str(job_config), *self.job_args)
         if self.with_connector:
             self._start_connector()
