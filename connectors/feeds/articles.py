@@ -45,6 +45,9 @@ class FeedParseError(Exception):
         super().__init__(message)
         self.outcome = outcome
 
+    def __reduce__(self):  # raised in parse processes: must survive pickling back
+        return type(self), (self.outcome, str(self))
+
 
 @dataclass
 class ParsedFeed:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -88,11 +89,15 @@ class FeedIngester:
         self.publisher = OutboxPublisher(producer_or_bootstrap, self.store, topic or config.topic,
                                          metrics=self.metrics, clock=clock)
         self._pool = ThreadPoolExecutor(config.workers, thread_name_prefix="feed")
-        self._parse_pool = (ProcessPoolExecutor(config.parse_processes, mp_context=multiprocessing.get_context("spawn"))
-                            if config.parse_processes else None)
+        self._parse_pool_lock = threading.Lock()
+        self._parse_pool = self._new_parse_pool() if config.parse_processes else None
         self._last_prune: datetime | None = None
         self.heartbeat: float | None = None  # wall time of the run loop's last pass
         self._forget_moved_feeds()
+
+    def _new_parse_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: forking a process that runs Kafka and HTTP threads can deadlock
+        return ProcessPoolExecutor(self.config.parse_processes, mp_context=multiprocessing.get_context("spawn"))
 
     # ------------------------------------------------------------------ scheduling
 
@@ -262,7 +267,15 @@ class FeedIngester:
                       content_type=result.content_type, fetched=now)
         if self._parse_pool is None:
             return parse_feed(result.body, **kwargs)
-        return self._parse_pool.submit(parse_feed, result.body, **kwargs).result()
+        pool = self._parse_pool
+        try:
+            return pool.submit(parse_feed, result.body, **kwargs).result()
+        except BrokenProcessPool:  # a parse process died (killed, out of memory): replace the pool
+            with self._parse_pool_lock:
+                if self._parse_pool is pool:
+                    log.error("parse process died; starting a new parse pool")
+                    self._parse_pool = self._new_parse_pool()
+            raise
 
     def _schedule_success(self, feed: FeedConfig, state: FeedState, now: datetime, result: FetchResult,
                           ttl: float | None, outcome: str) -> None:
