@@ -55,7 +55,6 @@ class ParsedFeed:
     version: str
     ttl: float | None = None  # seconds, from RSS <ttl>
     warning: str | None = None  # set when the XML was ill-formed but entries were usable
-    entries_seen: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)  # entries that could not be mapped
     cpu_seconds: float = 0.0  # CPU time the parse took, in whichever process ran it
@@ -194,15 +193,13 @@ def _parse_feed(body: bytes, *, feed_id: str, language: str | None, url: str,
         problem = None
     if problem is not None and "amplification" in str(problem):
         raise FeedParseError("xml_entities", f"refused: {problem}")
-    if not parsed.entries:
-        if problem is not None or not parsed.version:
-            raise _unusable(body, content_type, problem)
+    if not parsed.entries and (problem is not None or not parsed.version):
+        raise _unusable(body, content_type, problem)
     feed_meta = parsed.get("feed", {})
     feed_language = language or _declared_language(feed_meta.get("language"))
     fallback_publisher = publisher_domain(canonical_url(urljoin(url, feed_meta.get("link") or "")))
     result = ParsedFeed(articles=[], version=parsed.version or "unknown", ttl=parse_ttl_minutes(feed_meta.get("ttl")),
-                        warning=f"ill-formed feed, entries recovered: {problem}" if problem is not None else None,
-                        entries_seen=len(parsed.entries))
+                        warning=f"ill-formed feed, entries recovered: {problem}" if problem is not None else None)
     ids: set[str] = set()
     for entry in parsed.entries:
         if not (_field(entry, "title") or _field(entry, "summary") or _field(entry, "content") or _field(entry, "link")

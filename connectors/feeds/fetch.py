@@ -46,13 +46,11 @@ class FetchResult:
 class FetchError(Exception):
     """A fetch that produced nothing usable; ``outcome`` is a metric/log label."""
 
-    def __init__(self, outcome: str, message: str, *, permanent: bool = False,
-                 retry_after: float | None = None, status: int | None = None):
+    def __init__(self, outcome: str, message: str, *, permanent: bool = False, retry_after: float | None = None):
         super().__init__(message)
         self.outcome = outcome
         self.permanent = permanent
         self.retry_after = retry_after
-        self.status = status
 
 
 PERMANENT_STATUS = {404, 410}
@@ -90,8 +88,7 @@ class Fetcher:
                     return self._result(response, b"", retry_after, started)
                 if not 200 <= status < 300:
                     raise FetchError(_status_outcome(status), f"HTTP {status} {response.reason_phrase}".strip(),
-                                     permanent=status in PERMANENT_STATUS, retry_after=retry_after,
-                                     status=status)
+                                     permanent=status in PERMANENT_STATUS, retry_after=retry_after)
                 body = self._read_body(response, max_bytes, started + total_timeout)
                 return self._result(response, body, retry_after, started)
         except FetchError:
