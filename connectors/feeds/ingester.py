@@ -89,11 +89,18 @@ class FeedIngester:
         self.publisher = OutboxPublisher(producer_or_bootstrap, self.store, topic or config.topic,
                                          metrics=self.metrics, clock=clock)
         self._pool = ThreadPoolExecutor(config.workers, thread_name_prefix="feed")
+        self._running: set[Future] = set()  # polls submitted and not finished
         self._parse_pool_lock = threading.Lock()
         self._parse_pool = self._new_parse_pool() if config.parse_processes else None
         self._last_prune: datetime | None = None
         self.heartbeat: float | None = None  # wall time of the run loop's last pass
         self._forget_moved_feeds()
+
+    def _submit(self, job: Callable[[FeedConfig, datetime], FeedOutcome], feed: FeedConfig, now: datetime) -> Future:
+        future = self._pool.submit(job, feed, now)
+        self._running.add(future)
+        future.add_done_callback(self._running.discard)
+        return future
 
     def _new_parse_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: forking a process that runs Kafka and HTTP threads can deadlock
@@ -133,7 +140,7 @@ class FeedIngester:
     def _run_jobs(self, jobs: list[tuple[Callable[[FeedConfig, datetime], FeedOutcome], FeedConfig]],
                   now: datetime) -> PollSummary:
         summary = PollSummary()
-        futures = [self._pool.submit(job, feed, now) for job, feed in jobs]
+        futures = [self._submit(job, feed, now) for job, feed in jobs]
         unsent = 0
         for future in as_completed(futures):
             outcome = future.result()
@@ -161,7 +168,7 @@ class FeedIngester:
                     window.append(future.result())
             for feed in self.due_feeds(now):
                 if feed.id not in in_progress:
-                    in_progress[feed.id] = self._pool.submit(self.poll_feed, feed, now)
+                    in_progress[feed.id] = self._submit(self.poll_feed, feed, now)
             self.publisher.drain(timeout=min(tick, self.config.publish_timeout), stop=stop)
             self.heartbeat = time.time()
             self.metrics.loop_heartbeat.set(self.heartbeat)
@@ -310,8 +317,12 @@ class FeedIngester:
 
     # ------------------------------------------------------------------ shutdown
 
-    def close(self, grace: float = 5.0) -> None:
-        """Stop fetching, give in-flight sends ``grace`` seconds to be acknowledged, close all."""
+    def close(self, grace: float = 5.0) -> int:
+        """Stop fetching, give in-flight sends ``grace`` seconds to be acknowledged, close all.
+
+        Returns how many polls were still running: a fetch blocked on a slow server cannot
+        be interrupted, but it has saved nothing yet, so a process may exit without it.
+        """
         self.stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.fetcher.close()
@@ -320,6 +331,7 @@ class FeedIngester:
             self._parse_pool.shutdown(wait=True, cancel_futures=True)
         if self._owns_store:
             self.store.close()
+        return sum(1 for future in list(self._running) if not future.done())
 
     def __enter__(self) -> "FeedIngester":
         return self
