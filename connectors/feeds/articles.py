@@ -6,6 +6,7 @@ ingester can run it in the fetching thread or in a process pool.
 """
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import time
@@ -194,7 +195,7 @@ def _parse_feed(body: bytes, *, feed_id: str, language: str | None, url: str,
     if problem is not None and "amplification" in str(problem):
         raise FeedParseError("xml_entities", f"refused: {problem}")
     if not parsed.entries and (problem is not None or not parsed.version):
-        raise _unusable(body, content_type, problem)
+        raise _unusable(body, content_type, problem, parsed.get("encoding"))
     feed_meta = parsed.get("feed", {})
     feed_language = language or _declared_language(feed_meta.get("language"))
     fallback_publisher = publisher_domain(canonical_url(urljoin(url, feed_meta.get("link") or "")))
@@ -251,12 +252,34 @@ def _absolute(base_url: str, link: str | None) -> str | None:
     return urljoin(base_url, link)
 
 
-def _unusable(body: bytes, content_type: str | None, problem: Exception | None) -> FeedParseError:
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+_CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+
+
+def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
+    match = _CHARSET.search(content_type or "") or _XML_ENCODING.match(body[:200])
+    if not match:
+        return None
+    name = match.group(1)
+    return _codec_name(name.decode("ascii") if isinstance(name, bytes) else name)
+
+
+def _codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def _unusable(body: bytes, content_type: str | None, problem: Exception | None,
+              used_encoding: str | None) -> FeedParseError:
     head = body[:2048].lower()
     if (content_type and "html" in content_type.lower()) or b"<html" in head or b"<!doctype html" in head:
         return FeedParseError("not_a_feed", "an HTML page, not a feed")
-    if problem is not None and ("encoding" in type(problem).__name__.lower() or isinstance(problem, UnicodeError)):
-        return FeedParseError("undecodable", f"body cannot be decoded: {problem}")
+    declared = _declared_encoding(body, content_type)
+    if declared and used_encoding and _codec_name(used_encoding) != declared:
+        return FeedParseError("undecodable", f"body is not valid {declared} (decoding fell back to "
+                                             f"{used_encoding} and found no feed): {problem}")
     if problem is not None:
         return FeedParseError("malformed", f"not a well-formed feed: {problem}")
     return FeedParseError("not_a_feed", "no feed elements (RSS/Atom/RDF) found")
