@@ -175,13 +175,14 @@ class FeedIngester:
             if time.monotonic() - last_summary >= summary_every:
                 self._log_summary(window, len(in_progress))
                 window, last_summary = [], time.monotonic()
-            if self._has_prune_due(now):
+            if self._prune_is_due(now):
                 pruned = self.store.prune_seen(now - timedelta(seconds=self.config.seen_retention))
-                log.info("pruned seen ids older than %s count=%d", self.config.seen_retention, pruned)
+                log.info("pruned seen ids older than %.0f days count=%d", self.config.seen_retention / 86400, pruned)
             stop.wait(tick)
         self.stop.set()
 
-    def _has_prune_due(self, now: datetime) -> bool:
+    def _prune_is_due(self, now: datetime) -> bool:
+        """Hourly: forgetting old ids is housekeeping, not something to do every tick."""
         if self._last_prune is None or (now - self._last_prune).total_seconds() >= 3600:
             self._last_prune = now
             return True
