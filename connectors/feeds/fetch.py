@@ -22,6 +22,7 @@ FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 CHUNK = 64 * 1024
+CANCELLED = "cancelled"  # the outcome of a fetch abandoned because the connector is stopping
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class Fetcher:
             if time.monotonic() > deadline:
                 raise FetchError("timeout", "body not received within the total timeout")
             if self.stop.is_set():
-                raise FetchError("cancelled", "shutting down")
+                raise FetchError(CANCELLED, "shutting down")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -25,7 +25,7 @@ from kafka import KafkaProducer
 
 from connectors.feeds.articles import FeedParseError, ParsedFeed, parse_feed
 from connectors.feeds.config import ConnectorConfig, FeedConfig
-from connectors.feeds.fetch import FetchError, Fetcher, FetchResult
+from connectors.feeds.fetch import CANCELLED, FetchError, Fetcher, FetchResult
 from connectors.feeds.fulltext import fetch_full_text
 from connectors.feeds.metrics import FeedMetrics
 from connectors.feeds.publisher import DrainReport, OutboxPublisher
@@ -52,7 +52,7 @@ class FeedOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.outcome not in ("ok", "not_modified", "disabled")
+        return self.outcome not in ("ok", "not_modified", "disabled", CANCELLED)
 
 
 @dataclass
@@ -223,6 +223,8 @@ class FeedIngester:
                 return FeedOutcome(feed.id, "not_modified")
             return self.ingest(feed, result, state, now)
         except FetchError as exc:
+            if exc.outcome == CANCELLED:  # shutting down: not the feed's fault, nothing to record
+                return FeedOutcome(feed.id, CANCELLED)
             return self._failed(feed, state, now, exc.outcome, str(exc), permanent=exc.permanent,
                                 retry_after=exc.retry_after)
         except FeedParseError as exc:
