@@ -38,7 +38,7 @@ BROKEN_KINDS = ["html", "xml_bomb", "garbage", "http_404", "http_500", "empty", 
                 "undecodable", "truncated_prolog"]
 BROKEN_OUTCOMES = {"html": "not_a_feed", "xml_bomb": "xml_entities", "garbage": "malformed", "http_404": "http_4xx",
                    "http_500": "http_5xx", "empty": "empty", "huge": "too_large", "redirect_loop": "too_many_redirects",
-                   "undecodable": "malformed", "truncated_prolog": "malformed"}
+                   "undecodable": "undecodable", "truncated_prolog": "malformed"}
 
 BOMB = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
         + b"".join(b'<!ENTITY %s "%s">' % (b"a" + str(i).encode(), (b"&a" + (str(i - 1).encode() if i > 1 else b"") + b";") * 10)

@@ -6,6 +6,7 @@ ingester can run it in the fetching thread or in a process pool.
 """
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import time
@@ -45,6 +46,9 @@ class FeedParseError(Exception):
         super().__init__(message)
         self.outcome = outcome
 
+    def __reduce__(self):  # raised in parse processes: must survive pickling back
+        return type(self), (self.outcome, str(self))
+
 
 @dataclass
 class ParsedFeed:
@@ -52,7 +56,6 @@ class ParsedFeed:
     version: str
     ttl: float | None = None  # seconds, from RSS <ttl>
     warning: str | None = None  # set when the XML was ill-formed but entries were usable
-    entries_seen: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)  # entries that could not be mapped
     cpu_seconds: float = 0.0  # CPU time the parse took, in whichever process ran it
@@ -191,15 +194,13 @@ def _parse_feed(body: bytes, *, feed_id: str, language: str | None, url: str,
         problem = None
     if problem is not None and "amplification" in str(problem):
         raise FeedParseError("xml_entities", f"refused: {problem}")
-    if not parsed.entries:
-        if problem is not None or not parsed.version:
-            raise _unusable(body, content_type, problem)
+    if not parsed.entries and (problem is not None or not parsed.version):
+        raise _unusable(body, content_type, problem, parsed.get("encoding"))
     feed_meta = parsed.get("feed", {})
     feed_language = language or _declared_language(feed_meta.get("language"))
     fallback_publisher = publisher_domain(canonical_url(urljoin(url, feed_meta.get("link") or "")))
     result = ParsedFeed(articles=[], version=parsed.version or "unknown", ttl=parse_ttl_minutes(feed_meta.get("ttl")),
-                        warning=f"ill-formed feed, entries recovered: {problem}" if problem is not None else None,
-                        entries_seen=len(parsed.entries))
+                        warning=f"ill-formed feed, entries recovered: {problem}" if problem is not None else None)
     ids: set[str] = set()
     for entry in parsed.entries:
         if not (_field(entry, "title") or _field(entry, "summary") or _field(entry, "content") or _field(entry, "link")
@@ -251,12 +252,34 @@ def _absolute(base_url: str, link: str | None) -> str | None:
     return urljoin(base_url, link)
 
 
-def _unusable(body: bytes, content_type: str | None, problem: Exception | None) -> FeedParseError:
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+_CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+
+
+def _declared_encoding(body: bytes, content_type: str | None) -> str | None:
+    match = _CHARSET.search(content_type or "") or _XML_ENCODING.match(body[:200])
+    if not match:
+        return None
+    name = match.group(1)
+    return _codec_name(name.decode("ascii") if isinstance(name, bytes) else name)
+
+
+def _codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def _unusable(body: bytes, content_type: str | None, problem: Exception | None,
+              used_encoding: str | None) -> FeedParseError:
     head = body[:2048].lower()
     if (content_type and "html" in content_type.lower()) or b"<html" in head or b"<!doctype html" in head:
         return FeedParseError("not_a_feed", "an HTML page, not a feed")
-    if problem is not None and ("encoding" in type(problem).__name__.lower() or isinstance(problem, UnicodeError)):
-        return FeedParseError("undecodable", f"body cannot be decoded: {problem}")
+    declared = _declared_encoding(body, content_type)
+    if declared and used_encoding and _codec_name(used_encoding) != declared:
+        return FeedParseError("undecodable", f"body is not valid {declared} (decoding fell back to "
+                                             f"{used_encoding} and found no feed): {problem}")
     if problem is not None:
         return FeedParseError("malformed", f"not a well-formed feed: {problem}")
     return FeedParseError("not_a_feed", "no feed elements (RSS/Atom/RDF) found")

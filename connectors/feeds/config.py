@@ -97,7 +97,6 @@ class FeedConfig(FeedSettings):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$",
                     description="lowercase letters, digits, '.', '_', '-'")
     url: str
-    title: str | None = None
 
     @field_validator("url")
     @classmethod
@@ -144,9 +143,6 @@ class ConnectorConfig(BaseModel):
         if duplicates:
             raise ValueError(f"duplicate feed ids: {', '.join(duplicates)}")
         return self
-
-    def feed(self, feed_id: str) -> FeedConfig:
-        return next(f for f in self.feeds if f.id == feed_id)
 
 
 class ConfigError(ValueError):

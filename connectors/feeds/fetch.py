@@ -22,6 +22,7 @@ FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 CHUNK = 64 * 1024
+CANCELLED = "cancelled"  # the outcome of a fetch abandoned because the connector is stopping
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,11 @@ class FetchResult:
 class FetchError(Exception):
     """A fetch that produced nothing usable; ``outcome`` is a metric/log label."""
 
-    def __init__(self, outcome: str, message: str, *, permanent: bool = False,
-                 retry_after: float | None = None, status: int | None = None):
+    def __init__(self, outcome: str, message: str, *, permanent: bool = False, retry_after: float | None = None):
         super().__init__(message)
         self.outcome = outcome
         self.permanent = permanent
         self.retry_after = retry_after
-        self.status = status
 
 
 PERMANENT_STATUS = {404, 410}
@@ -90,8 +89,7 @@ class Fetcher:
                     return self._result(response, b"", retry_after, started)
                 if not 200 <= status < 300:
                     raise FetchError(_status_outcome(status), f"HTTP {status} {response.reason_phrase}".strip(),
-                                     permanent=status in PERMANENT_STATUS, retry_after=retry_after,
-                                     status=status)
+                                     permanent=status in PERMANENT_STATUS, retry_after=retry_after)
                 body = self._read_body(response, max_bytes, started + total_timeout)
                 return self._result(response, body, retry_after, started)
         except FetchError:
@@ -124,7 +122,7 @@ class Fetcher:
             if time.monotonic() > deadline:
                 raise FetchError("timeout", "body not received within the total timeout")
             if self.stop.is_set():
-                raise FetchError("cancelled", "shutting down")
+                raise FetchError(CANCELLED, "shutting down")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -24,7 +25,7 @@ from kafka import KafkaProducer
 
 from connectors.feeds.articles import FeedParseError, ParsedFeed, parse_feed
 from connectors.feeds.config import ConnectorConfig, FeedConfig
-from connectors.feeds.fetch import FetchError, Fetcher, FetchResult
+from connectors.feeds.fetch import CANCELLED, FetchError, Fetcher, FetchResult
 from connectors.feeds.fulltext import fetch_full_text
 from connectors.feeds.metrics import FeedMetrics
 from connectors.feeds.publisher import DrainReport, OutboxPublisher
@@ -51,7 +52,7 @@ class FeedOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.outcome not in ("ok", "not_modified", "disabled")
+        return self.outcome not in ("ok", "not_modified", "disabled", CANCELLED)
 
 
 @dataclass
@@ -88,11 +89,22 @@ class FeedIngester:
         self.publisher = OutboxPublisher(producer_or_bootstrap, self.store, topic or config.topic,
                                          metrics=self.metrics, clock=clock)
         self._pool = ThreadPoolExecutor(config.workers, thread_name_prefix="feed")
-        self._parse_pool = (ProcessPoolExecutor(config.parse_processes, mp_context=multiprocessing.get_context("spawn"))
-                            if config.parse_processes else None)
+        self._running: set[Future] = set()  # polls submitted and not finished
+        self._parse_pool_lock = threading.Lock()
+        self._parse_pool = self._new_parse_pool() if config.parse_processes else None
         self._last_prune: datetime | None = None
         self.heartbeat: float | None = None  # wall time of the run loop's last pass
         self._forget_moved_feeds()
+
+    def _submit(self, job: Callable[[FeedConfig, datetime], FeedOutcome], feed: FeedConfig, now: datetime) -> Future:
+        future = self._pool.submit(job, feed, now)
+        self._running.add(future)
+        future.add_done_callback(self._running.discard)
+        return future
+
+    def _new_parse_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: forking a process that runs Kafka and HTTP threads can deadlock
+        return ProcessPoolExecutor(self.config.parse_processes, mp_context=multiprocessing.get_context("spawn"))
 
     # ------------------------------------------------------------------ scheduling
 
@@ -128,7 +140,7 @@ class FeedIngester:
     def _run_jobs(self, jobs: list[tuple[Callable[[FeedConfig, datetime], FeedOutcome], FeedConfig]],
                   now: datetime) -> PollSummary:
         summary = PollSummary()
-        futures = [self._pool.submit(job, feed, now) for job, feed in jobs]
+        futures = [self._submit(job, feed, now) for job, feed in jobs]
         unsent = 0
         for future in as_completed(futures):
             outcome = future.result()
@@ -156,20 +168,21 @@ class FeedIngester:
                     window.append(future.result())
             for feed in self.due_feeds(now):
                 if feed.id not in in_progress:
-                    in_progress[feed.id] = self._pool.submit(self.poll_feed, feed, now)
+                    in_progress[feed.id] = self._submit(self.poll_feed, feed, now)
             self.publisher.drain(timeout=min(tick, self.config.publish_timeout), stop=stop)
             self.heartbeat = time.time()
             self.metrics.loop_heartbeat.set(self.heartbeat)
             if time.monotonic() - last_summary >= summary_every:
                 self._log_summary(window, len(in_progress))
                 window, last_summary = [], time.monotonic()
-            if self._has_prune_due(now):
+            if self._prune_is_due(now):
                 pruned = self.store.prune_seen(now - timedelta(seconds=self.config.seen_retention))
-                log.info("pruned seen ids older than %s count=%d", self.config.seen_retention, pruned)
+                log.info("pruned seen ids older than %.0f days count=%d", self.config.seen_retention / 86400, pruned)
             stop.wait(tick)
         self.stop.set()
 
-    def _has_prune_due(self, now: datetime) -> bool:
+    def _prune_is_due(self, now: datetime) -> bool:
+        """Hourly: forgetting old ids is housekeeping, not something to do every tick."""
         if self._last_prune is None or (now - self._last_prune).total_seconds() >= 3600:
             self._last_prune = now
             return True
@@ -210,6 +223,8 @@ class FeedIngester:
                 return FeedOutcome(feed.id, "not_modified")
             return self.ingest(feed, result, state, now)
         except FetchError as exc:
+            if exc.outcome == CANCELLED:  # shutting down: not the feed's fault, nothing to record
+                return FeedOutcome(feed.id, CANCELLED)
             return self._failed(feed, state, now, exc.outcome, str(exc), permanent=exc.permanent,
                                 retry_after=exc.retry_after)
         except FeedParseError as exc:
@@ -262,7 +277,15 @@ class FeedIngester:
                       content_type=result.content_type, fetched=now)
         if self._parse_pool is None:
             return parse_feed(result.body, **kwargs)
-        return self._parse_pool.submit(parse_feed, result.body, **kwargs).result()
+        pool = self._parse_pool
+        try:
+            return pool.submit(parse_feed, result.body, **kwargs).result()
+        except BrokenProcessPool:  # a parse process died (killed, out of memory): replace the pool
+            with self._parse_pool_lock:
+                if self._parse_pool is pool:
+                    log.error("parse process died; starting a new parse pool")
+                    self._parse_pool = self._new_parse_pool()
+            raise
 
     def _schedule_success(self, feed: FeedConfig, state: FeedState, now: datetime, result: FetchResult,
                           ttl: float | None, outcome: str) -> None:
@@ -297,8 +320,12 @@ class FeedIngester:
 
     # ------------------------------------------------------------------ shutdown
 
-    def close(self, grace: float = 5.0) -> None:
-        """Stop fetching, give in-flight sends ``grace`` seconds to be acknowledged, close all."""
+    def close(self, grace: float = 5.0) -> int:
+        """Stop fetching, give in-flight sends ``grace`` seconds to be acknowledged, close all.
+
+        Returns how many polls were still running: a fetch blocked on a slow server cannot
+        be interrupted, but it has saved nothing yet, so a process may exit without it.
+        """
         self.stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.fetcher.close()
@@ -307,6 +334,7 @@ class FeedIngester:
             self._parse_pool.shutdown(wait=True, cancel_futures=True)
         if self._owns_store:
             self.store.close()
+        return sum(1 for future in list(self._running) if not future.done())
 
     def __enter__(self) -> "FeedIngester":
         return self

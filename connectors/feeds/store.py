@@ -190,10 +190,6 @@ class StateStore:
                 [(r.id, r.feed_id, r.content_hash, int(r.is_update), r.payload, queued_at) for r in rows])
             return self._db.total_changes - before
 
-    def delete_feed_state(self, feed_id: str) -> bool:
-        with self._lock, self._db:
-            return self._db.execute("DELETE FROM feed_state WHERE feed_id = ?", (feed_id,)).rowcount > 0
-
     # ------------------------------------------------------------------ dedup
 
     def judge(self, feed_id: str, candidates: Sequence[Candidate]) -> dict[str, bool]:

@@ -111,6 +111,7 @@ def test_feed_language_beats_detection_and_config_beats_feed():
     (b'<?xml version="1.0"?><catalog><book>x</book></catalog>', "not_a_feed"),
     (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><rss version="2.0"><channel/></rss>', "xml_entities"),
     (b"\x00\x01\x02garbage\xff\xfe", "malformed"),
+    (b'<?xml version="1.0" encoding="utf-8"?><feed>\xff\xfe\xfd</feed>', "undecodable"),
 ])
 def test_unusable_bodies_raise_with_an_outcome(body, outcome):
     with pytest.raises(FeedParseError) as err:

@@ -85,7 +85,10 @@ def _get(url):
 def test_long_running_serves_metrics_and_stops_cleanly_on_sigterm(feed_server, kafka, topic_name, tmp_path):
     topic = topic_name("articles")
     url = feed_server.route("/live.xml", rss(story_items("live", 4)), etag='"e1"')
-    config = _write_config(tmp_path / "feeds.yaml", [{"id": "live", "url": url, "poll_interval": 1}])
+    slow = feed_server.route("/slow.xml", handler=lambda handler: time.sleep(20))  # in flight at SIGTERM
+    config = _write_config(tmp_path / "feeds.yaml", [{"id": "live", "url": url, "poll_interval": 1},
+                                                     {"id": "slow", "url": slow, "read_timeout": 30,
+                                                      "total_timeout": 60}])
     port = free_port()
     proc = subprocess.Popen([*FRONTWATCH, "connectors", "run", "--config", str(config), "--bootstrap", kafka.bootstrap,
                              "--topic", topic, "--state", str(tmp_path / "state.sqlite"), "--metrics-port", str(port),
@@ -115,6 +118,7 @@ def test_long_running_serves_metrics_and_stops_cleanly_on_sigterm(feed_server, k
         assert time.monotonic() - started < 10
         assert proc.returncode == 0
         assert "stopped in" in output and "summary polls=" in output
+        assert "abandoning 1 fetches still waiting on slow servers" in output
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -81,7 +81,7 @@ FAILURES = {
     "fifty_mb_body": (dict(handler=lambda h: _stream_huge(h, declare_length=False)), None, "too_large", False),
     "fifty_mb_declared": (dict(handler=lambda h: _stream_huge(h, declare_length=True)), None, "too_large", False),
     "gzip_bomb": (dict(handler=_gzip_bomb), None, "too_large", False),
-    "undecodable_body": (dict(body=_undecodable(), content_type="application/xml"), None, "malformed", False),
+    "undecodable_body": (dict(body=_undecodable(), content_type="application/xml"), None, "undecodable", False),
     "html_instead_of_feed": (dict(body="<!DOCTYPE html><html><head><title>Home</title></head><body><p>Welcome</p>"
                                        "</body></html>", content_type="text/html"), None, "not_a_feed", False),
     "endless_redirect": (dict(handler=_redirect_to_self), None, "too_many_redirects", False),
