@@ -114,7 +114,7 @@ class Extractor:
 
     def __call__(self, article: Article, story: str, now: datetime) -> list[Signal]:
         extraction = self._extract(article.text, title=article.title or None,
-                                   published=article.published, url=article.url)
+                                   published=article.published.isoformat(), url=article.url)
         return signals_of(article, extraction.to_dict(), self.gazetteer, story, now)
 
 
