@@ -117,29 +117,71 @@ def test_situation_state_dedup_and_dead_letters_on_flink(tmp_path):
     assert [(d["stage"], d["payload"]) for d in out["dead_letters"]] == [("decode", "{not an article")]
 
 
-def test_detect_escalation_with_the_real_extractor_on_flink(tmp_path):
-    """The whole detection path, real extractor and gazetteer, on Flink."""
+def test_the_stream_job_on_flink_reads_kafka_and_publishes_alerts(kafka, topic_name, tmp_path):
+    """``frontwatch job run --runner flink`` as an operator runs it: the Kafka source, the
+    real extractor and gazetteer, alerts to Kafka; a later article alerts while the job
+    keeps running; SIGTERM cancels the job."""
     pytest.importorskip("pipelines.extract", reason="pipelines.extract (the extraction library) is not in "
                                                     "this tree yet")
-    from pipelines.job import Extractor
+    import yaml
 
+    from connectors.kafka import Topics, ensure_topics, make_consumer, make_producer
+    from pipelines.stack import Service, frontwatch
+
+    topics = Topics(articles=topic_name("articles"), signals=topic_name("signals"),
+                    alerts=topic_name("alerts"), dead_letter=topic_name("dead"))
+    ensure_topics(kafka.bootstrap, topics.all())
+    config = tmp_path / "job.yaml"
+    config.write_text(yaml.safe_dump({"kafka": {
+        "bootstrap": kafka.bootstrap, "articles_topic": topics.articles, "signals_topic": topics.signals,
+        "alerts_topic": topics.alerts, "dead_letter_topic": topics.dead_letter,
+        "group_id": f"frontwatch-job-{topics.articles}"}}))
     now = datetime.now(timezone.utc)
-    lines = [
-        article_line("Syrian rebels said on Saturday they were now within 20 kilometres of Damascus.",
-                     "wire.example", now - timedelta(hours=2)),
-        article_line("The Syrian Observatory for Human Rights said Daraa is no longer under government "
-                     "control after rebels captured the city.", "monitor.example", now - timedelta(hours=1)),
-        b"[]",
-    ]
-    out = run_on_embedded_flink(lines, tmp_path, extractor_factory=Extractor)
+    producer = make_producer(kafka.bootstrap)
+    for line in (article_line("Syrian rebels said on Saturday they were now within 20 kilometres of Damascus.",
+                              "wire.example", now - timedelta(hours=2)),
+                 b"{not an article"):
+        producer.send(topics.articles, value=line).get(timeout=30)
 
-    band = [a for a in out["alerts"] if a["kind"] == "band_crossing" and a["situation"] == "SY:Damascus"]
-    assert band, out["alerts"]
-    assert band[-1]["current"]["band_km"] == 25 and band[-1]["current"]["km"] <= 20
-    assert any("20 kilometres" in e["quote"] for e in band[-1]["evidence"])
-    daraa = [a for a in out["alerts"] if a["kind"] == "territory_change"
-             and (a["current"].get("place") or {}).get("mention") == "Daraa"]
-    assert daraa, out["alerts"]
-    assert daraa[0]["current"]["side"] == "hostile" and daraa[0]["previous"]["side"] == "government"
-    assert {s["kind"] for s in out["signals"]} >= {"distance", "territory"}
-    assert [d["stage"] for d in out["dead_letters"]] == ["decode"]
+    job = Service("job", frontwatch("job", "run", "--runner", "flink", "--config", str(config)),
+                  tmp_path / "job.log").start()
+    consumer = make_consumer(kafka.bootstrap, group_id=None, consumer_timeout_ms=500)
+    consumer.subscribe([topics.alerts, topics.dead_letter])
+    received: dict[str, list[dict]] = {topics.alerts: [], topics.dead_letter: []}
+
+    def wait_for(predicate, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and job.running:
+            for message in consumer:
+                received[message.topic].append(json.loads(message.value))
+            if predicate(received[topics.alerts]):
+                return True
+        return False
+
+    try:
+        started = time.monotonic()
+        assert wait_for(lambda alerts: any(a["kind"] == "band_crossing" for a in alerts), 240), job.tail(60)
+        first_alert_s = time.monotonic() - started
+        band = next(a for a in received[topics.alerts] if a["kind"] == "band_crossing")
+        assert band["situation"] == "SY:Damascus"
+        assert band["current"]["band_km"] == 25 and band["current"]["km"] <= 20
+        assert any("20 kilometres" in e["quote"] for e in band["evidence"])
+
+        producer.send(topics.articles, value=article_line(
+            "Opposition fighters entered the Syrian capital Damascus on Sunday, the Syrian Observatory for "
+            "Human Rights said.", "monitor.example", now - timedelta(minutes=5))).get(timeout=30)
+        published = time.monotonic()
+        assert wait_for(lambda alerts: any(a["kind"] == "band_crossing" and a["current"]["band_km"] == 0
+                                           for a in alerts), 120), job.tail(60)
+        follow_up_s = time.monotonic() - published
+        assert [d["stage"] for d in received[topics.dead_letter]] == ["decode"]
+        ids = [a["id"] for a in received[topics.alerts]]
+        assert len(ids) == len(set(ids))
+    finally:
+        producer.close()
+        consumer.close()
+        stopping = time.monotonic()
+        job.stop(timeout=30)
+    assert job.proc.returncode == 0, job.tail(60)
+    print(f"\nFlink: first alert {first_alert_s:.1f}s after start, follow-up alert {follow_up_s:.1f}s after "
+          f"publish, stopped in {time.monotonic() - stopping:.1f}s")
