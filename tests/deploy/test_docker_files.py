@@ -33,6 +33,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 DOCKER = REPO / "docker"
 DOCKERFILE = DOCKER / "Dockerfile"
+DATAFLOW_DOCKERFILE = DOCKER / "Dockerfile.dataflow"
 COMPOSE = DOCKER / "compose.yaml"
 APP_IMAGE_PREFIX = "frontwatch:"
 
@@ -128,9 +129,22 @@ def test_hadolint_flags_a_known_bad_dockerfile(tmp_path):
     assert {"DL3007", "DL3008", "DL3013", "DL3002", "DL3025"} <= codes, codes
 
 
-def test_dockerfile_passes_hadolint():
-    status, findings = hadolint(DOCKERFILE, "--config", str(DOCKER / ".hadolint.yaml"))
+@pytest.mark.parametrize("dockerfile", [DOCKERFILE, DATAFLOW_DOCKERFILE], ids=lambda p: p.name)
+def test_dockerfiles_pass_hadolint(dockerfile):
+    status, findings = hadolint(dockerfile, "--config", str(DOCKER / ".hadolint.yaml"))
     assert findings == [] and status == 0, json.dumps(findings, indent=1)
+
+
+def test_dataflow_sdk_image_matches_the_installed_beam_and_python():
+    from importlib.metadata import version
+
+    instructions = dockerfile_instructions(DATAFLOW_DOCKERFILE.read_text())
+    base = [args for op, args in instructions if op == "FROM"][-1]
+    assert base == f"apache/beam_python{sys.version_info.major}.{sys.version_info.minor}_sdk:{version('apache-beam')}"
+    patterns = [ln.strip() for ln in (REPO / ".dockerignore").read_text().splitlines()
+                if ln.strip() and not ln.startswith("#")]
+    for source in copy_sources(instructions):
+        assert (REPO / source).exists() and not dockerignore_excludes(source, patterns), source
 
 
 def test_image_is_pinned_slim_python_311_and_runs_as_a_numeric_non_root_user(instructions):
