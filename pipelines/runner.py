@@ -260,12 +260,14 @@ def write_launcher_jar(path: Path, main_class: str, class_path: list[str],
 def flink_options(streaming: bool = True, extra: tuple[str, ...] | list[str] = ()) -> list[str]:
     """Pipeline arguments for FlinkRunner. Without ``--flink_master`` the job runs on an
     embedded Flink (``[local]``, SDK harness in this process); the provisioned job server
-    jar is used unless ``extra`` names a job endpoint or a jar of its own."""
-    given = {arg.split("=", 1)[0] for arg in extra if arg.startswith("--")}
+    jar is used unless ``extra`` names a job endpoint, a jar of its own, or another Flink
+    version."""
+    given = {arg.split("=", 1)[0]: arg.split("=", 1)[-1] for arg in extra if arg.startswith("--")}
     args = ["--runner=FlinkRunner"]
-    if not given & {"--flink_master", "--job_endpoint"}:
+    if not given.keys() & {"--flink_master", "--job_endpoint"}:
         args.append("--flink_master=[local]")
-    if not given & {"--job_endpoint", "--flink_job_server_jar", "--flink_submit_uber_jar"}:
+    own_jar = given.get("--flink_version", FLINK_VERSION) == FLINK_VERSION  # else Beam fetches that version's
+    if own_jar and not given.keys() & {"--job_endpoint", "--flink_job_server_jar", "--flink_submit_uber_jar"}:
         args.append(f"--flink_job_server_jar={flink_job_server_jar()}")
     if "--flink_version" not in given:
         args.append(f"--flink_version={FLINK_VERSION}")
