@@ -23,7 +23,9 @@ def pipeline_args(runner: str, streaming: bool, extra: tuple[str, ...]) -> list[
     elif runner == "direct":
         args = ["--runner=DirectRunner"] + (["--streaming"] if streaming else [])
     elif runner == "flink":
-        args = ["--runner=FlinkRunner"] + (["--streaming"] if streaming else [])
+        from pipelines.runner import flink_options
+
+        args = flink_options(streaming=streaming, extra=extra)
     else:
         args = ["--runner=DataflowRunner"] + (["--streaming"] if streaming else [])
     return args + list(extra)
