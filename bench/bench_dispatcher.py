@@ -43,7 +43,7 @@ NOW = datetime.now(timezone.utc)
 
 def alert(run: str, n: int) -> bytes:
     return Alert(id=f"{run}-{n}", kind="band_crossing", severity="high", confidence=0.8,
-                 situation="SY/Damascus", country="SY", previous="50 km", current="25 km",
+                 situation="SY:Damascus", country="SY", previous="50 km", current="25 km",
                  evidence=[Evidence(quote="the rebels are now within 20 kilometres of Damascus")],
                  first_seen=NOW, emitted_at=NOW).to_json_bytes()
 
@@ -116,7 +116,7 @@ def throughput(bootstrap: str, workdir: Path, alerts: int) -> float:
         bodies = [alert(run, n) for n in range(alerts)]
         started = time.perf_counter()
         for body in bodies:
-            producer.send(topic, key=b"SY/Damascus", value=body)
+            producer.send(topic, key=b"SY:Damascus", value=body)
         producer.flush()
         rx.wait_count(alerts + 1, timeout=600)
         return alerts / (time.perf_counter() - started)
@@ -127,7 +127,7 @@ def latencies(bootstrap: str, workdir: Path, samples: int) -> list[float]:
         published: dict[str, float] = {}
         for n in range(samples):
             published[f"{run}-{n}"] = time.time()
-            producer.send(topic, key=b"SY/Damascus", value=alert(run, n))
+            producer.send(topic, key=b"SY:Damascus", value=alert(run, n))
             producer.flush()
             rx.wait_count(n + 2, timeout=30)
             time.sleep(0.02)

@@ -190,7 +190,7 @@ class Alert(WireModel):
     severity: Severity
     confidence: float = Field(ge=0.0, le=1.0)
     status: Literal["claimed", "corroborated", "disputed"] = "claimed"
-    situation: str  # e.g. "SY/Damascus"
+    situation: str  # e.g. "SY:Damascus"
     country: str | None = None
     subject: str | None = None  # the place or band the alert is about
     previous: Any = None

@@ -149,7 +149,7 @@ def subscribers_group() -> None:
 @db_option
 @click.option("--secret", help="Use this whsec_ secret instead of generating one.")
 @click.option("--country", "countries", multiple=True, help="Only alerts about this ISO country code (repeatable).")
-@click.option("--situation", "situations", multiple=True, help="Only this situation, e.g. SY/Damascus (repeatable).")
+@click.option("--situation", "situations", multiple=True, help="Only this situation, e.g. SY:Damascus (repeatable).")
 @click.option("--kind", "kinds", multiple=True,
               type=click.Choice(["band_crossing", "de_escalation", "territory_change", "loss_rate"]),
               help="Only these alert kinds (repeatable).")

@@ -28,7 +28,7 @@ class Filters(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2, e.g. "SY"
-    situations: tuple[str, ...] = ()  # e.g. "SY/Damascus"
+    situations: tuple[str, ...] = ()  # e.g. "SY:Damascus"
     kinds: tuple[AlertKind, ...] = ()
     min_severity: Severity = "info"
     min_confidence: float = Field(0.0, ge=0.0, le=1.0)

@@ -71,14 +71,17 @@ class Request:
 
 
 def summarise(payload: dict) -> str:
-    """One readable line: situation, kind, previous -> current, severity, first quote."""
+    """Readable lines: severity, the alert's own summary, confidence, first evidence."""
     data = payload.get("data") or {}
     if payload.get("type") == "frontwatch.test":
         return f"test event for {data.get('subscription')}"
-    quote = next((e.get("quote") for e in data.get("evidence") or [] if e.get("quote")), "")
-    return (f"[{data.get('situation')}] {data.get('kind')}: {data.get('previous')} -> "
-            f"{data.get('current')}  severity={data.get('severity')} "
-            f"confidence={data.get('confidence')}" + (f'  "{quote[:160]}"' if quote else ""))
+    first = next((e for e in data.get("evidence") or [] if e.get("quote")), None)
+    line = (f"[{data.get('severity')}] {data.get('summary') or data.get('kind')}  "
+            f"(confidence {float(data.get('confidence') or 0):.2f})")
+    if first:
+        source = first.get("claimed_by") or first.get("publisher") or "unattributed"
+        line += f'\n    evidence: "{first["quote"][:200]}" ({source})'
+    return line
 
 
 class Receiver:

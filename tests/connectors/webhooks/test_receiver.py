@@ -28,8 +28,8 @@ def test_receiver_verifies_dedups_and_summarises():
             ("alert-0001", 204, True), ("alert-0001", 204, True), ("alert-0002", 401, False)]
         with pytest.raises(TimeoutError):
             rx.wait_for(lambda alerts: len(alerts) == 2, timeout=0.2)
-    assert lines[0] == ('[SY/Damascus] band_crossing: 50 km -> 25 km  severity=high confidence=0.8  '
-                        '"the rebels are now within 20 kilometres of Damascus"')
+    assert lines[0] == ('[high] rebels within 20 km of Damascus  (confidence 0.80)\n'
+                        '    evidence: "the rebels are now within 20 kilometres of Damascus" (Hassan Abdel Ghani)')
     assert "duplicate alert-0001" in lines[1]
 
 

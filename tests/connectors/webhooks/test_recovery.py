@@ -141,7 +141,7 @@ def test_broker_restart_under_the_dispatcher_loses_nothing(tmp_path, subscribe, 
             run_dispatcher(config, retry=replace(FAST_RETRIES, delays=(0, 2.0, 2.0)))
             producer = make_producer(broker.bootstrap)
             for alert in [make_alert(500 + i) for i in range(5)]:
-                producer.send(config.topic, key=b"SY/Damascus", value=alert.to_json_bytes()).get(timeout=30)
+                producer.send(config.topic, key=b"SY:Damascus", value=alert.to_json_bytes()).get(timeout=30)
             producer.close()
             eventually(lambda: len(rx.requests) >= 5)  # first attempts done, retries due in ~2 s
             broker.stop()
@@ -152,7 +152,7 @@ def test_broker_restart_under_the_dispatcher_loses_nothing(tmp_path, subscribe, 
             broker.start()
             producer = make_producer(broker.bootstrap)
             for alert in [make_alert(510 + i) for i in range(5)]:
-                producer.send(config.topic, key=b"SY/Damascus", value=alert.to_json_bytes()).get(timeout=60)
+                producer.send(config.topic, key=b"SY:Damascus", value=alert.to_json_bytes()).get(timeout=60)
             producer.close()
             got = rx.wait_for(lambda got: len(got) == 10, timeout=60)
             assert {a["id"] for a in got} == {f"alert-{500 + i:04d}" for i in range(5)} | {

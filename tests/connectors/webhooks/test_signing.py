@@ -11,7 +11,7 @@ from standardwebhooks import Webhook
 from connectors.webhooks.models import SigningSecret, Subscription
 from connectors.webhooks.signing import VerificationError, generate_secret, sign_headers, validate_secret, verify
 
-BODY = '{"type":"alert.band_crossing","data":{"situation":"SY/Damascus","quote":"Sa\'sa\' — 20 km"}}'.encode()
+BODY = '{"type":"alert.band_crossing","data":{"situation":"SY:Damascus","quote":"Sa\'sa\' — 20 km"}}'.encode()
 
 
 def test_signature_round_trip_and_header_shape():

@@ -17,7 +17,7 @@ T0 = datetime(2024, 12, 7, 9, 0, tzinfo=timezone.utc)
 def make_alert(n: int = 0, **overrides) -> Alert:
     fields = dict(
         id=f"alert-{n:04d}", kind="band_crossing", severity="high", confidence=0.8,
-        situation="SY/Damascus", country="SY", subject="Damascus", previous="50 km", current="25 km",
+        situation="SY:Damascus", country="SY", subject="Damascus", previous="50 km", current="25 km",
         summary="rebels within 20 km of Damascus",
         evidence=[Evidence(url="https://example.org/a", publisher="example.org",
                            quote="the rebels are now within 20 kilometres of Damascus",
