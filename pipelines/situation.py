@@ -302,22 +302,22 @@ class TerritoryLedger:
         if entry.since is not None and signal.article.published < entry.since:
             entry.evidence = (entry.evidence + [obs])[-self.policy.max_evidence:]
             return []  # older than what the ledger already knows: history only
-        previous_side = entry.side if entry.side is not None else "government"
-        same_holder = gaining == previous_side
-        if same_holder:
-            entry.evidence = (entry.evidence + [obs])[-self.policy.max_evidence:]
-        else:
-            entry.changes += 1
-            entry.evidence = [obs]
-            entry.denials = []
+        previous_side = entry.side if entry.side is not None else "government"  # the status quo
         previous_holder = entry.held_by
+        if gaining == previous_side:  # the same holder again: more evidence, no change
+            entry.evidence = (entry.evidence + [obs])[-self.policy.max_evidence:]
+            entry.held_by = signal.new_controller or entry.held_by
+            entry.since = entry.since or signal.article.published
+            return []
+        entry.changes += 1
+        entry.evidence, entry.denials = [obs], []
         entry.side = gaining
-        entry.held_by = signal.new_controller or entry.held_by if same_holder else (
-            signal.new_controller or ("forces hostile to the government" if gaining == "hostile" else "government"))
-        entry.since = signal.article.published if not same_holder else entry.since or signal.article.published
+        entry.held_by = signal.new_controller or (
+            "forces hostile to the government" if gaining == "hostile" else "government")
+        entry.since = signal.article.published
+        if now - signal.article.published > self.policy.max_age:
+            return []
         alerts: list[Alert] = []
-        if same_holder or now - signal.article.published > self.policy.max_age:
-            return alerts
         if self.of_weight(signal, distance_to_capital):
             alerts.append(self._change_alert(entry, previous_side, previous_holder, signal, now))
         alerts += self._loss_rate(losing or previous_side, signal, key, now)
@@ -391,12 +391,15 @@ class TerritoryLedger:
             return []
         self.loss_level[side] = level
         severity = ("medium", "high", "critical")[min(level, 3) - 1]
-        places = ", ".join(self.places[x.place_key].name for x in window if x.place_key in self.places)
-        evidence = [self.places[x.place_key].evidence[-1].evidence() for x in window
-                    if x.place_key in self.places and self.places[x.place_key].evidence]
+        lost = [self.places[x.place_key] for x in window if x.place_key in self.places]
+        places = ", ".join(entry.name for entry in lost)
+        support = support_of([o for entry in lost for o in entry.evidence],
+                             [d for entry in lost for d in entry.denials])
+        evidence = [entry.evidence[-1].evidence() for entry in lost if entry.evidence]
         return [Alert(
             id=stable_id(self.situation, "loss_rate", side, str(level), str(self.loss_episodes.get(side, 0))),
-            kind="loss_rate", severity=severity, confidence=0.6, status="claimed",
+            kind="loss_rate", severity=severity, confidence=confidence(support, self.policy.weights),
+            status=status(support),
             situation=self.situation, subject=f"{side} losses",
             previous={"level": previous}, current={"level": level, "places": count, "population": population,
                                                     "window_days": self.policy.loss_window.days},
