@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 
 import click
 
@@ -47,8 +48,11 @@ def job_group() -> None:
 @click.option("--runner", type=click.Choice(RUNNERS), default="prism", show_default=True)
 @click.option("--replay-hours", type=float, help="Re-read this many hours of articles on start to rebuild state.")
 @click.option("--duration", type=float, default=0, help="Stop after this many seconds (0: run until Ctrl-C).")
+@click.option("--summary-every", type=float, default=60.0, show_default=True,
+              help="Seconds between log lines summarising the job's counters.")
 @click.argument("beam_args", nargs=-1, type=click.UNPROCESSED)
-def run_command(config_path, bootstrap, source, input_path, runner, replay_hours, duration, beam_args):
+def run_command(config_path, bootstrap, source, input_path, runner, replay_hours, duration, summary_every,
+                beam_args):
     """Run the stream job until Ctrl-C/SIGTERM (clean cancel within seconds).
 
     Extra Beam pipeline options can follow, e.g. for Flink:
@@ -76,11 +80,26 @@ def run_command(config_path, bootstrap, source, input_path, runner, replay_hours
     build(pipeline, config, source=source, input_path=input_path)
     log.info("starting the stream job on %s (source %s, bootstrap %s)", runner, source, config.kafka.bootstrap)
     result = pipeline.run()
-    run_until_stopped(result, duration)
+    run_until_stopped(result, duration, summary_every)
 
 
-def run_until_stopped(result, duration: float = 0) -> None:
-    """Wait for the job; on SIGINT/SIGTERM (or after ``duration``) cancel it cleanly."""
+def job_counters(result) -> str:
+    """The job's own counters (articles decoded, stories, alerts, ...) as one log line."""
+    from apache_beam.metrics.metric import MetricsFilter
+
+    try:
+        counters = result.metrics().query(MetricsFilter().with_namespaces(["job", "kafka_source"]))["counters"]
+    except Exception:  # noqa: BLE001 - a runner without live metrics
+        return ""
+    totals: dict[str, int] = {}
+    for counter in counters:
+        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (counter.committed or 0)
+    return ", ".join(f"{name}={value}" for name, value in sorted(totals.items()))
+
+
+def run_until_stopped(result, duration: float = 0, summary_every: float = 60.0) -> None:
+    """Wait for the job, logging a summary of its counters every ``summary_every`` seconds;
+    on SIGINT/SIGTERM (or after ``duration``) cancel it cleanly."""
     stop = threading.Event()
     outcome: dict = {}
 
@@ -95,7 +114,11 @@ def run_until_stopped(result, duration: float = 0) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     threading.Thread(target=wait, name="job-wait", daemon=True).start()
-    stop.wait(timeout=duration or None)
+    deadline = time.monotonic() + duration if duration else float("inf")
+    while (remaining := deadline - time.monotonic()) > 0:
+        if stop.wait(timeout=min(summary_every, remaining)):
+            break
+        log.info("job summary: %s", job_counters(result) or "no records yet")
     if "state" in outcome or "error" in outcome:
         if "error" in outcome:
             raise click.ClickException(f"the stream job failed: {outcome['error']}")
