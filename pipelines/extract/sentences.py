@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Candidate boundary: terminal punctuation (and closing quotes) then space and a capital,
 # digit or opening quote; or a line break.
@@ -12,8 +12,9 @@ ABBREVIATIONS = frozenset(
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec approx est vs etc Mt Ft".split())
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A sentence and its character span in the article (a tuple: cheap to make by the dozen)."""
+
     index: int
     start: int
     end: int

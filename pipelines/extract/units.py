@@ -20,7 +20,7 @@ _UPPER = r"within|less\s+than|under|fewer\s+than|no\s+more\s+than|not\s+more\s+t
 _LOWER = r"(?:(?:a\s+little|just|slightly|a\s+bit)\s+)?(?:over|more\s+than|beyond)"
 _HEDGE = r"about|around|approximately|roughly|some|only|just|merely|an\s+estimated|estimated|a\s+mere|as\s+little\s+as|close\s+to"
 DISTANCE = re.compile(
-    rf"(?P<qual>(?:(?:{_UPPER}|{_LOWER}|{_HEDGE})\s+)*)"
+    rf"\b(?P<qual>(?:(?:{_UPPER}|{_LOWER}|{_HEDGE})\s+)*)"
     rf"(?:(?:an\s+estimated\s+)?distance\s+(?:of\s+)?)?"
     rf"(?:between\s+)?(?P<n1>{NUMBER})(?:\s*(?:{_UNIT})?\s*(?:to|-|–|—|and|or)\s*(?P<n2>{NUMBER}))?"
     rf"(?:\s*-\s*|\s*)(?P<unit>{_UNIT})"
