@@ -4,12 +4,15 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-# Candidate boundary: terminal punctuation (and closing quotes) then space and a capital,
-# digit or opening quote; or a line break.
-_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
-ABBREVIATIONS = frozenset(
+ABBREVIATIONS = (
     "Mr Mrs Ms Dr Gen Lt Col Maj Capt Sgt Cpl Pvt Brig Adm Gov Sen Rep Rev Prof St Jr Sr No Vol "
-    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec approx est vs etc Mt Ft".split())
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec approx est vs etc Mt Ft").split()
+# A boundary: terminal punctuation (and closing quotes) then space and a capital, digit or
+# opening quote; or a line break. A period after an abbreviation or an initial ("Gen.",
+# "U.S.", "J.") is not one; the look-behinds run only at punctuation, so this stays fast.
+_BOUNDARY = re.compile(
+    r"(?:[!?]|\.(?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS) + r")"
+    r"[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
 
 
 class Sentence(NamedTuple):
@@ -21,20 +24,11 @@ class Sentence(NamedTuple):
     text: str
 
 
-def _is_abbreviation(text: str, period: int) -> bool:
-    """The word ending at ``period`` is an abbreviation or an initial ("Gen.", "U.S.", "J.")."""
-    word = text[text.rfind(" ", max(0, period - 8), period) + 1:period].lstrip("(")
-    return (word in ABBREVIATIONS or (len(word) == 1 and word.isupper())
-            or (0 < len(word) <= 4 and "." in word and word.replace(".", "").isupper()))
-
-
 def split_sentences(text: str) -> list[Sentence]:
     """Split text into sentences, keeping offsets; abbreviations ("Gen.", "U.S.") do not end one."""
     sentences: list[Sentence] = []
     start = len(text) - len(text.lstrip())
     for m in _BOUNDARY.finditer(text):
-        if m.group()[0] == "." and _is_abbreviation(text, m.start()):
-            continue
         cut = m.start() + len(m.group().rstrip())
         if cut > start:
             sentences.append(Sentence(len(sentences), start, cut, text[start:cut]))
