@@ -17,7 +17,7 @@ from .places import (TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after,
                      classify, recent_place)
 from .sentences import Sentence, split_sentences
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
-from .territory import actor_before, agent_after, trigger_hits
+from .territory import actor_before, agent_after, hints_in, trigger_hits
 from .units import DISTANCE, distance_of
 
 # Derived distances are computed for places within this distance of their national capital.
@@ -170,11 +170,11 @@ def _place_fields(place: Place | None) -> dict:
 
 
 # ---- territory ---------------------------------------------------------------------------
-def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
+def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
     text = sentence.text
     changes = []
-    for trig, m in trigger_hits(text):
+    for trig, m in trigger_hits(text, present):
         mentions: list[PlaceMention] = []
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
@@ -473,17 +473,17 @@ def _derived_distances(art: Article, changes: list[TerritoryChange], radius_km: 
     return list(derived.values())
 
 
-def _sentence_kinds(art: Article) -> dict[int, set[str]]:
-    """For each sentence that may hold a signal, the kinds it may hold."""
+def _sentence_keywords(art: Article) -> dict[int, set[str]]:
+    """For each sentence that may hold a signal, the keywords found in it ("" for a unit word)."""
     starts = [s.start for s in art.sentences]
     lowered = art.text.translate(_ASCII_LOWER)  # unlike str.lower(), keeps every offset
-    kinds: dict[int, set[str]] = {}
+    found: dict[int, set[str]] = {}
     for pattern in (_SIGNAL_WORDS, _UNIT_WORDS):
         for m in pattern.finditer(lowered):
             i = bisect_right(starts, m.start()) - 1
             if i >= 0 and m.end() <= art.sentences[i].end:
-                kinds.setdefault(i, set()).update(_KINDS_OF_MATCH.get(m.group(), ("distance",)))
-    return kinds
+                found.setdefault(i, set()).add(m.group() if pattern is _SIGNAL_WORDS else "")
+    return found
 
 
 def extract_article(text: str, *, title: str | None = None, published: str | None = None,
@@ -491,19 +491,20 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
                     near_capital_km: float = NEAR_CAPITAL_KM) -> Extraction:
     """Extract all signals from one article (see :func:`pipelines.extract.extract`)."""
     art = Article(text or "", gazetteer or Gazetteer.load(), published, title)
-    kinds = _sentence_kinds(art)
-    candidates = sorted(kinds)
+    keywords = _sentence_keywords(art)
+    candidates = sorted(keywords)
     changes, dead, moves, unit_sentences = [], [], [], []
     for i in candidates:
-        if "territory" in kinds[i]:
-            found = _territory_in(art, i)
+        kinds = set().union(*(_KINDS_OF_MATCH.get(k, ("distance",)) for k in keywords[i]))
+        if "territory" in kinds:
+            found = _territory_in(art, i, hints_in(keywords[i]))
             art.salient.update(c.geonameid for c in found if c.geonameid)
             changes.extend(found)
-        if "distance" in kinds[i]:
+        if "distance" in kinds:
             unit_sentences.append(i)
-        if "casualties" in kinds[i]:
+        if "casualties" in kinds:
             dead.extend(_casualties_in(art, i))
-        if "deployments" in kinds[i]:
+        if "deployments" in kinds:
             moves.extend(_deployments_in(art, i))
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
     held = [c for c in changes if c.event != "contested" and c.stance != "historical"]

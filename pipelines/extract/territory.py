@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .keywords import keyword_pattern
 from .lexicon import FORCE, FORCE_PHRASE
@@ -93,8 +94,17 @@ TRIGGERS: tuple[Trigger, ...] = (
 # Every word a trigger needs: sentences with none of them cannot hold a territory change.
 KEYWORDS: frozenset[str] = frozenset().union(*(t.hints for t in TRIGGERS))
 _KEYWORD_PATTERN = keyword_pattern(KEYWORDS)
-# The longest keyword found at a position implies the shorter ones it begins with.
-_IMPLIED = {k: frozenset(h for h in KEYWORDS if k.startswith(h)) for k in KEYWORDS}
+
+
+@lru_cache(maxsize=4096)
+def _hints_of(word: str) -> frozenset[str]:
+    return frozenset(h for h in KEYWORDS if word.startswith(h))
+
+
+def hints_in(found_keywords) -> set[str]:
+    """Trigger keywords implied by keywords found in a text: a keyword pattern reports the
+    longest match at a position ("captured"), which implies the shorter ones ("captur")."""
+    return set().union(*(_hints_of(k) for k in found_keywords))
 
 # Background fighting ("four days of heavy fighting in X") is not an event of the report.
 _BACKGROUND = re.compile(r"\b(?:days|weeks|months|years|decades?)\s+of\s+(?:\w+\s+)?$", re.IGNORECASE)
@@ -108,9 +118,13 @@ _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
 
 
-def trigger_hits(sentence: str):
-    """Yield (trigger, match) for each trigger phrase in the sentence, skipping unrealised ones."""
-    present = set().union(*(_IMPLIED[k] for k in _KEYWORD_PATTERN.findall(sentence.lower())))
+def trigger_hits(sentence: str, present: set[str] | None = None):
+    """Yield (trigger, match) for each trigger phrase in the sentence, skipping unrealised ones.
+
+    ``present``: the trigger keywords that occur in the sentence, when the caller knows them.
+    """
+    if present is None:
+        present = hints_in(_KEYWORD_PATTERN.findall(sentence.lower()))
     for trig in TRIGGERS:
         if not trig.hints & present:
             continue
