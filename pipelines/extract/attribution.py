@@ -107,7 +107,7 @@ def _speaker_before(before: str) -> str | None:
 
 
 def _clean_speaker(who: str) -> str | None:
-    who = who.strip(" ,“”\"'")
+    who = who.strip(" ,.“”\"'")
     who = _LEADING_LINK.sub("", re.split(r"\s[-–—]\s", who)[-1])
     if not who or _NOT_SPEAKER.search(who) or len(who) > 90:
         return None

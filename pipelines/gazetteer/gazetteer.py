@@ -61,7 +61,8 @@ class Gazetteer:
     _instance: "Gazetteer | None" = None
     _lock = threading.Lock()
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, loaded_from: str | None = None):
+        self.loaded_from = loaded_from  # the cache file, when there is one
         self._geonameid = array("q", data["geonameid"])
         self._lat = array("d", data["lat"])
         self._lon = array("d", data["lon"])
@@ -91,7 +92,8 @@ class Gazetteer:
         if cls._instance is None or cache_dir is not None:
             with cls._lock:
                 if cls._instance is None or cache_dir is not None:
-                    cls._instance = cls(cls._read_or_build(cache_dir or default_cache_dir()))
+                    directory = cache_dir or default_cache_dir()
+                    cls._instance = cls(cls._read_or_build(directory), cls.cache_path(directory))
         return cls._instance
 
     @staticmethod
