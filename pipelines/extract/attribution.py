@@ -56,9 +56,12 @@ ANAPHORIC_DENIAL = re.compile(
     r"\ba\s+claim\s+(?:that\s+|which\s+)?(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?(?:rejected|denied|dismissed|disputed)\b",
     re.I)
 
-_YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b", re.I)
+_YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
+                   r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+                   r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I)
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|\bdecades?\s+ago\b|\bback\s+in\b", re.I)
+_PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|"
+                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +146,7 @@ def denial_scope(sentence: str) -> tuple[int, int] | None:
 def is_historical(sentence: str, reference_year: int | None) -> bool:
     """Background that predates the reported events ("in 2012 rebels were within 5 km")."""
     lowered = sentence.lower()
-    if ("ago" in lowered or "back in" in lowered) and _PAST_MARKER.search(sentence):
+    if ("ago" in lowered or "back in" in lowered or "last year" in lowered) and _PAST_MARKER.search(sentence):
         return True
     if reference_year is None or not _ANY_YEAR.search(sentence):
         return False

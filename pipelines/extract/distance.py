@@ -66,6 +66,15 @@ def force_is_subject(sentence: str, distance_start: int) -> bool:
     return bool(copula and FORCE.search(before[:copula.start()]))
 
 
+_LOCATIVE = re.compile(r"\b(?:lies|lie|lay|located|situated|sits|sit)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE)
+
+
+def locates_a_place(sentence: str, distance_start: int) -> bool:
+    """"X lies/is located 200 km from ...": a place's location, whatever the rest of the sentence says
+    (it is a claim only if X itself changed hands, see the article ledger)."""
+    return bool(_LOCATIVE.search(sentence, max(0, distance_start - 30), distance_start))
+
+
 def looks_like_length(sentence: str, start: int, end: int) -> bool:
     """Depth of advance, convoy length, width: not a distance to a place."""
     return bool(NOT_PROXIMITY_BEFORE.search(sentence, max(0, start - 30), start)

@@ -9,7 +9,7 @@ from functools import cached_property
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
 from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_KEYWORDS, force_is_subject,
-                       is_proximity_sentence, looks_like_length)
+                       is_proximity_sentence, locates_a_place, looks_like_length)
 from .keywords import keyword_pattern
 from .lexicon import FORCE, FORCE_PHRASE
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
@@ -36,6 +36,7 @@ _UNIT_WORDS = keyword_pattern(UNIT_KEYWORDS, word_start=False)
 # The longest keyword found at a position stands for every keyword it begins with.
 _KINDS_OF_MATCH = {w: frozenset().union(*(k for v, k in _KINDS_OF_WORD.items() if w.startswith(v)))
                    for w in _KINDS_OF_WORD}
+_QUOTES_AS_SPACES = str.maketrans({q: " " for q in "\"“”"})
 _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
@@ -45,7 +46,7 @@ _CAPITAL_TARGET = re.compile(
 _CITY_OF = re.compile(r"(?:the\s+)?(?:\w+\s+)?(?:city|town|village|provincial\s+capital|regional\s+capital)\s+of\s+"
                       r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
-_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:city\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
+_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 _GENERIC_WORDS = frozenset((
@@ -69,6 +70,8 @@ class Article:
         self._published = published
         self._frames: dict[int, list[attribution.Frame]] = {}
         self.salient: set[int] = set()  # geonameids of places reported changing hands so far
+        self.focus: int | None = None  # geonameid of the main place of the last sentence with a change
+        self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
         self.spots: list[ResolvedPlace] = []  # places of the changes found so far, in order
         self.last_group: list[PlaceMention] = []  # the last list of places named together
 
@@ -143,7 +146,7 @@ class Article:
                 country = self.gaz.country_of_word(words[0]) if len(words) > 1 else None
                 capital = self.gaz.capital_of(country or self.country)
                 return (ResolvedPlace(capital.name, "city", capital), 0.7) if capital else None
-            found = recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient))
+            found = recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus)
             if found is None:
                 return None
             surface, place = found
@@ -172,7 +175,7 @@ def _place_fields(place: Place | None) -> dict:
 # ---- territory ---------------------------------------------------------------------------
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
-    text = sentence.text
+    text = sentence.text.translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
     for trig, m in trigger_hits(text, present):
         mentions: list[PlaceMention] = []
@@ -215,6 +218,13 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
     return changes
 
 
+def text_position(art: Article, change: TerritoryChange) -> int:
+    """Where a change's place is first named in its sentence (for picking the main one)."""
+    sentence = art.sentences[change.sentence_index].text
+    where = sentence.find(change.place.split(" ")[0])
+    return where if where >= 0 else len(sentence)
+
+
 def _is_plural_anaphor(mention: PlaceMention) -> bool:
     """"the towns", "the cities": the places just listed (not "their positions": one place)."""
     return (mention.anaphor and mention.name is None and mention.text.endswith("s")
@@ -254,8 +264,9 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         place = art.gaz.resolve(city_of["name"], art.country)
         return (city_of["name"], place) if place else None
     if _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position):
+        focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
         return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country,
-                            frozenset(art.salient))
+                            frozenset(art.salient), focus)
     name = _NAME.match(text, position)
     if not name:
         return None
@@ -311,7 +322,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
     matches = _distance_matches(text)
     # a force that is the subject of one distance ("forces are 10 km from A and 15 km from B")
     # makes every distance of the sentence a claim
-    direct = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
+    proximity = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
     for m in matches:
         link = TARGET_LINK.match(text, m.end())
         if not link or looks_like_length(text, m.start(), m.end()):
@@ -321,6 +332,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
         if not target:
             continue
         surface, place = target
+        direct = proximity and not locates_a_place(text, m.start())
         if not direct:
             if not (_anchor_in_ledger(text, m.start(), ledger_keys)
                     or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
@@ -498,7 +510,11 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
         kinds = set().union(*(_KINDS_OF_MATCH.get(k, ("distance",)) for k in keywords[i]))
         if "territory" in kinds:
             found = _territory_in(art, i, hints_in(keywords[i]))
-            art.salient.update(c.geonameid for c in found if c.geonameid)
+            located = [c for c in found if c.geonameid and c.stance != "historical"]
+            art.salient.update(c.geonameid for c in located)
+            if located:
+                art.focus = min(located, key=lambda c: text_position(art, c)).geonameid
+                art.focus_history.append((i, art.focus))
             changes.extend(found)
         if "distance" in kinds:
             unit_sentences.append(i)
@@ -507,7 +523,7 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
         if "deployments" in kinds:
             moves.extend(_deployments_in(art, i))
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
-    held = [c for c in changes if c.event != "contested" and c.stance != "historical"]
+    held = [c for c in changes if c.event not in {"contested", "recaptured"} and c.stance == "asserted"]
     ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
     more_changes, more_distances = _anaphoric_denials(art, candidates, changes, distances)

@@ -246,23 +246,27 @@ _RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b)")
 
 
 def recent_place(text: str, end: int, gaz: Gazetteer, country: str | None,
-                 salient: frozenset[int] = frozenset(), window: int = 800) -> tuple[str, Place] | None:
+                 salient: frozenset[int] = frozenset(), focus: int | None = None,
+                 window: int = 800) -> tuple[str, Place] | None:
     """The city that "the city" or "there" before ``text[end]`` refers to, as (surface, place).
 
-    The most recently named city, unless a city already reported changing hands (its
-    geonameid in ``salient``) is named within the window: the story's subject outranks a
-    city named in passing ("Wad Madani, 180 km from the capital Khartoum ... the capture of
-    the city"). "the capital" counts as a mention of the context country's capital.
+    The story's focus (``focus``: the main place of the last sentence that reported a
+    change) if it is named within the window; else the latest named city already reported
+    changing hands (``salient``), since the story's subject outranks a city named in
+    passing ("Wad Madani, 180 km from the capital Khartoum ... the capture of the city");
+    else the latest named city. "the capital" counts as a mention of the country's capital.
     """
-    first = None
+    first = changed = None
     for surface, place in _places_backwards(text, end, gaz, country, window):
-        if place.geonameid in salient:
+        if place.geonameid == focus:
             return surface, place
+        if changed is None and place.geonameid in salient:
+            changed = surface, place
         if first is None:
             first = surface, place
-            if not salient:
-                break
-    return first
+        if first and not salient:
+            break
+    return changed or first
 
 
 def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, window: int):

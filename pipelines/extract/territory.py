@@ -49,13 +49,16 @@ TRIGGERS: tuple[Trigger, ...] = (
        "captured", "before"),
     _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before"),
     # recaptured
-    _t("recaptur|retook|retak|re-took|re-captured|won back|liberat|regain", rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|"
-       rf"liberat(?:e|es|ed|ing)|regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured"),
-    _t("recapture|liberation", r"\bthe\s+(?:recapture|liberation)\s+of\s+", "recaptured"),
+    _t("recaptur|retook|retak|re-took|re-captured|won back|regain", rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|"
+       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured"),
+    # "liberated" is how a capturing side announces its captures
+    _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
+    _t("recapture", r"\bthe\s+recapture\s+of\s+", "recaptured"),
     _t("push|drove|driven|drive|forced", r"\b(?:push(?:ed|ing)?|drove|driven|drive|forced)\s+(?:[\w'’-]+\s+){0,4}?(?:back\s+from|out\s+of)\s+", "recaptured"),
-    _t("recaptured|retaken|liberated", rf"\b{_AUX}(?:recaptured|retaken|liberated)\b", "recaptured", "before"),
+    _t("recaptured|retaken", rf"\b{_AUX}(?:recaptured|retaken)\b", "recaptured", "before"),
+    _t("liberated", rf"\b{_AUX}liberated\b", "captured", "before"),
     # lost
-    _t("lost", rf"\blost\s+(?:{_CONTROL})?", "lost"),
+    _t("lost|losing", rf"\blos(?:t|ing)\s+(?:{_CONTROL})?", "lost"),
     _t("loss", r"\bthe\s+loss\s+of\s+", "lost"),
     _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+(?:under|in)\s+(?:[\w'’-]+\s+){0,2}control\b", "lost", "before"),
     _t("lost", rf"\b{_AUX}lost\b", "lost", "before"),
@@ -79,7 +82,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested"),
-    _t("reached", r"\breached\s+the\s+(?:\w+\s+)?(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
+    _t("reached|advanc|push|moved", r"\b(?:reached|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
+       r"(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
     _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
     _t("fallen", r"\bha(?:s|ve|d)\s+not\s+(?:yet\s+)?fallen\b", "contested", "before"),
     # encircled
