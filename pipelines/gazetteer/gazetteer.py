@@ -150,8 +150,9 @@ class Gazetteer:
         """The place a name most likely denotes.
 
         Preference: the hinted country, then the hinted kind ("city"/"admin1"), then a
-        national capital, then population. Without a country hint a small namesake abroad
-        loses to a large city. Returns None for unknown names.
+        national capital, then population. With a country hint and no place of that name in
+        the country, a place abroad is returned only if it is large, a capital, or the only
+        place of that name. Returns None for unknown names.
         """
         key = fold_name(name)
         generic = _SUBDIVISION_SUFFIX.search(key)
@@ -169,10 +170,10 @@ class Gazetteer:
                     bool(self._flags[r] & FLAG_NATIONAL_CAPITAL),
                     self._population[r])
         best = max(rows, key=rank)
-        if (country_hint and self._country[best] != country_hint
+        if (country_hint and self._country[best] != country_hint and len(rows) > 1
                 and self._population[best] < FOREIGN_NAMESAKE_POPULATION
                 and not self._flags[best] & FLAG_NATIONAL_CAPITAL):
-            return None  # a hamlet abroad is a worse guess than no place at all
+            return None  # one of several hamlets abroad is a worse guess than no place at all
         return self.place(best)
 
     def capital_of(self, iso2: str | None) -> Place | None:
