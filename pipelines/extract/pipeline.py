@@ -205,6 +205,9 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
+            if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
+                if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
+                    continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
             art.spots.append(spot)
             stance, claimant = art.stance(i, m.start())
             new, old = _controllers(trig.event, trig.slot, text, m)
@@ -223,6 +226,21 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     sentence = art.sentences[change.sentence_index].text
     where = sentence.find(change.place.split(" ")[0])
     return where if where >= 0 else len(sentence)
+
+
+_PERSON_NAME_START = re.compile(r"^(?:Abu|Abd|Abdel|Abdul|Abdullah|Mohammed|Muhammad|Ahmed|Ahmad|Ali|Sheikh|"
+                                r"Mullah|Imam|Emir|Gen|General|Col|Colonel|Commander|President|Mr|Mrs|Ms)\b")
+_PERSON_APPOSITION = re.compile(r"\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:commander|leader|chief|spokes\w+|"
+                                r"official|member|fighter|militant|general|colonel|officer|minister|president|"
+                                r"son|brother|head|founder|emir|cleric)\b")
+
+
+def _looks_like_a_person(text: str, name: str) -> bool:
+    """An unknown name that reads as a person's: "Abu Mohammed", "X, a senior commander"."""
+    if _PERSON_NAME_START.match(name):
+        return True
+    where = text.find(name)
+    return where >= 0 and bool(_PERSON_APPOSITION.match(text, where + len(name)))
 
 
 def _is_plural_anaphor(mention: PlaceMention) -> bool:
