@@ -18,21 +18,23 @@ _WHO = rf"(?P<who>(?:[A-Za-z][\w'’-]*\s+){{0,2}}?(?:{_VICTIM}))"
 _BOUND = r"(?:at\s+least|more\s+than|over|some|about|around|nearly|almost|up\s+to|roughly|an\s+estimated)"
 KILLED_AFTER = re.compile(
     rf"\b(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+(?:{_WHO}\s+)?(?:(?:were|was|have\s+been|had\s+been|are|"
-    rf"being|reportedly|also|all|of\s+them|who\s+were)\s+){{0,3}}(?:killed|died|dead|slain|executed|"
+    rf"being|reportedly|also|all|of\s+them|who\s+were|confirmed|reported|feared|found)\s+){{0,3}}(?:killed|died|dead|slain|executed|"
     rf"massacred|shot\s+dead|lost\s+their\s+lives)\b")
 KILLED_BEFORE = re.compile(
     rf"\b(?:killing|killed|kills|kill|claimed\s+the\s+lives\s+of|left|leaving)\s+(?:{_BOUND}\s+)?"
     rf"(?P<n>{NUMBER})\s+{_WHO}?(?P<dead>\s+dead)?")
+LIVES_CLAIMED = re.compile(rf"\b(?:claimed|claiming|claims|cost|costing)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+lives\b")
 DEATH_TOLL = re.compile(rf"\bdeath\s+toll\s+(?:[\w-]+\s+){{0,5}}?(?:to|at|of|reached|hit)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})")
 _PLACE_AFTER = re.compile(r"\b(?:in|near|around|outside|at)\s+(?:the\s+)?(?:(?:city|town|village|province|region)\s+of\s+)?"
                           r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-KEYWORDS = ("kill", "dead", "died", "slain", "executed", "massacred", "death toll", "lost their lives", "shot dead")
+KEYWORDS = ("kill", "dead", "died", "slain", "executed", "massacred", "death toll", "lost their lives", "shot dead",
+            "lives")
 
 
 def casualties_in(sentence: str) -> list[tuple[int, str | None, str | None, int]]:
     """(count, who, place, position) for each death count in a sentence."""
     found: dict[tuple[int, str | None], tuple[int, str | None, str | None, int]] = {}
-    for pattern in (KILLED_AFTER, KILLED_BEFORE, DEATH_TOLL):
+    for pattern in (KILLED_AFTER, KILLED_BEFORE, DEATH_TOLL, LIVES_CLAIMED):
         for m in pattern.finditer(sentence):
             if pattern is KILLED_BEFORE and m.group().lower().startswith(("left", "leaving")) and not m.group("dead"):
                 continue

@@ -23,12 +23,15 @@ PASSIVE = re.compile(
     rf"(?:have\s+been|has\s+been|were|had\s+been|are\s+being|was|are|will\s+be)\s+(?:\w+\s+)?"
     rf"(?:deployed|sent|dispatched|moved|rushed|airlifted|stationed|positioned|redeployed|flown)\s+{_TO}",
     re.IGNORECASE)
+ARRIVED = re.compile(
+    rf"\b(?:{_QUANT}\s+)?(?:(?P<n>{NUMBER})\s+)?(?P<actor>(?:[\w'’-]+\s+){{0,2}}?)(?P<unit>{_PERSONNEL})\s+"
+    rf"(?:have\s+|has\s+|had\s+)?(?:arrived|landed)\s+(?:in|at)\s+", re.IGNORECASE)
 HEADING = re.compile(
     rf"\b(?P<unit>{_PERSONNEL})\b[^.;]{{0,80}}?\b(?:heading|headed|rushing|en\s+route|on\s+their\s+way)\s+"
     rf"(?:towards?|to|for)\s+", re.IGNORECASE)
 KEYWORDS = ("deploy", "redeploy", "sent", "send", "dispatch", "rush", "airlift", "moved", "moving", "moves",
             "station", "position", "mass", "amass", "brought", "bring", "heading", "headed", "en route",
-            "on their way")
+            "on their way", "arrived", "landed")
 _SUBJECT_TAIL = re.compile(r"(?:\s+(?:has|have|had|is|are|was|were|will|would|also|reportedly|now|already|"
                            r"has\s+\w+\s+by|have\s+\w+\s+by|responded\s+by|by|\w+ly))+$", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[,;:—–]|\b(?:that|while|and|but|after|when|as|said|says|say|told|reported|"
@@ -48,7 +51,7 @@ def subject_before(sentence: str, position: int) -> str | None:
 
 def deployment_hits(sentence: str):
     """Yield (kind, match, count) for each deployment phrase; the place follows ``match.end()``."""
-    for kind, pattern in (("active", ACTIVE), ("passive", PASSIVE), ("heading", HEADING)):
+    for kind, pattern in (("active", ACTIVE), ("passive", PASSIVE), ("arrived", ARRIVED), ("heading", HEADING)):
         for m in pattern.finditer(sentence):
             n = m.groupdict().get("n")
             value = parse_number(n) if n else None

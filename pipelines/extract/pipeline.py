@@ -392,7 +392,7 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
         place = re.sub(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+", "", text[m.end():end].strip(" ,"))
         if kind == "active":
             actor = deployments.subject_before(text, m.start())
-        elif kind == "passive":
+        elif kind in {"passive", "arrived"}:
             actor = (m.group("actor").strip() + " " + m.group("unit")).strip()
         else:
             actor = actor_before(text, m.end("unit") + 1)

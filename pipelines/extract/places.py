@@ -11,6 +11,8 @@ from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, NOT_PLACE_WORDS, NP_ST
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
+# Lowercase Arabic articles inside names: "Ras al-Ain", "Deir ez-Zor".
+_ARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ar|ash|an|az|at|ath|ed|es|ez|en|er|ul)-[A-Z]")
 _TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+)+", re.I)
 _POSSESSOR = re.compile(r"^([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)['’]s?\s+")
@@ -19,8 +21,8 @@ _ORDINAL = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|
 _LIST_INTRO = re.compile(r"\b(\w+),?\s+(?:of|like|such\s+as|including|namely)\s+(.+)$")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-_RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath)-)?[A-Z][\w'’‘ʿ-]*"
-                  r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath)-|(?:bin|ibn|de|del)\s+)?[A-Z][\w'’‘ʿ-]*)*")
+_RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'’‘ʿ-]*"
+                  r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del)\s+)?[A-Z][\w'’‘ʿ-]*)*")
 _PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|including|such as)\s+", re.I)
 _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
 _APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
@@ -103,7 +105,7 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             continue
         if not tok[0].isalnum():
             break
-        if tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}:
+        if (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True

@@ -48,6 +48,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("fell|fallen", r"\b(?:fell|(?:has|have|had)\s+(?:now\s+)?fallen)\b(?!\s+(?:in)?to\b|\s+(?:by|from|silent|short|back|apart|off|behind|below|under|sharply))",
        "captured", "before"),
     _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before"),
+    _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
+       r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
     _t("recaptur|retook|retak|re-took|re-captured|won back|regain", rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|"
        rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured"),
@@ -92,7 +94,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
     _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled"),
-    _t("surrounded|encircled|besieged|siege|cut off", rf"\b{_AUX}(?:surrounded|encircled|besieged|under\s+siege|cut\s+off)\b", "encircled", "before"),
+    _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
+       r"under\s+siege|cut\s+off)\b", "encircled", "before"),
 )
 
 # Every word a trigger needs: sentences with none of them cannot hold a territory change.
