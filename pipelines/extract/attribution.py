@@ -10,14 +10,17 @@ sentence about an earlier year than the article's is ``historical``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .keywords import words_pattern
 
 _REPORT_VERB = (r"said|says|say|told|tells|tell|added|adds|stated|states|announced|announces|"
                 r"claimed|claims|claim|reported|reports|confirmed|confirms|asserted|asserts|insisted|"
                 r"insists|tweeted|wrote|writes|declared|declares|warned|noted|suggested|suggests|"
                 r"suggest|indicated|indicates|showed|show|acknowledged|estimated|posted|"
                 r"denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed")
-_VERB = re.compile(rf"\b(?:{_REPORT_VERB})\b")
+_VERB = words_pattern(_REPORT_VERB.split("|"))
 # Verbs that also introduce an inverted frame: '..., said the minister'.
 _INVERTING = frozenset("said says added adds told wrote tweeted declared insisted stated".split())
 _SPEAKER_AFTER = re.compile(
@@ -59,7 +62,7 @@ ANAPHORIC_DENIAL = re.compile(
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
                    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
                    r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I)
-_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|"
                           r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b", re.I)
 
@@ -143,21 +146,26 @@ def denial_scope(sentence: str) -> tuple[int, int] | None:
     return cue.start(), end.start() if end else len(sentence)
 
 
-def is_historical(sentence: str, reference_year: int | None) -> bool:
-    """Background that predates the reported events ("in 2012 rebels were within 5 km")."""
+def is_historical(sentence: str, reference_year: "int | None | Callable[[], int | None]") -> bool:
+    """Background that predates the reported events ("in 2012 rebels were within 5 km").
+
+    ``reference_year`` is the year of the report, or a function computing it on demand.
+    """
     lowered = sentence.lower()
     if ("ago" in lowered or "back in" in lowered or "last year" in lowered) and _PAST_MARKER.search(sentence):
         return True
-    if reference_year is None or not _ANY_YEAR.search(sentence):
+    if not _ANY_YEAR.search(sentence):
         return False
-    return any(int(y) < reference_year for y in _YEAR.findall(sentence))
+    if callable(reference_year):  # computed only when a year is actually mentioned
+        reference_year = reference_year()
+    return reference_year is not None and any(int(y) < reference_year for y in _YEAR.findall(sentence))
 
 
 def reference_year(published: str | None, text: str) -> int | None:
     """The year of the reported events: the publication year, else the latest year mentioned."""
     if published and re.match(r"(?:19|20)\d\d", published):
         return int(published[:4])
-    years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)]
+    years = [int(y) for y in _ANY_YEAR.findall(text)]
     return max(years) if years else None
 
 

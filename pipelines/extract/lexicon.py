@@ -8,26 +8,39 @@ from __future__ import annotations
 
 import re
 
+from .keywords import words_pattern
+
 # Nouns that denote an armed actor.
 FORCE_NOUNS = (
-    "rebels?|insurgents?|militants?|fighters?|troops?|forces?|soldiers?|army|armies|militia(?:s|men)?|"
-    "jihadists?|islamists?|paramilitar(?:y|ies)|guerrillas?|occupiers?|invaders?|gunmen|gangs?|"
-    "units?|battalions?|brigades?|column|convoys?|tanks|marines|commandos|mercenar(?:y|ies)|"
-    "separatists?|loyalists?|defenders|garrison|junta|regime|military|offensive|advance"
-)
+    "rebel rebels insurgent insurgents militant militants fighter fighters troop troops force forces "
+    "soldier soldiers army armies militia militias militiamen jihadist jihadists islamist islamists "
+    "paramilitary paramilitaries guerrilla guerrillas occupier occupiers invader invaders gunmen gang "
+    "gangs unit units battalion battalions brigade brigades column tanks marines commandos mercenary "
+    "mercenaries separatist separatists loyalist loyalists defenders garrison junta regime military "
+    "offensive advance").split()
 # Names of armed groups that news uses without a force noun ("the Taliban", "M23").
 ARMED_GROUPS = (
-    "Taliban|Hamas|Hezbollah|Houthis?|Ansar Allah|M23|RSF|Rapid Support Forces|HTS|Hayat Tahrir al-Sham|"
+    "Taliban|Hamas|Hezbollah|Houthi|Houthis|Ansar Allah|M23|RSF|Rapid Support Forces|HTS|Hayat Tahrir al-Sham|"
     "ISIS|ISIL|Islamic State|Wagner|al-Shabaab|Shabaab|JNIM|SDF|YPG|PKK|LNA|TPLF|Fano|Tatmadaw|MNDAA|"
     "Arakan Army|Brotherhood Alliance|PDF|FARC|ELN|ADF|ISWAP|Boko Haram|Viv Ansanm|AFC|Wazalendo|"
-    "SPLA|SAF|IDF|Azov|Al Qaeda|al-Qaeda"
-)
-FORCE = re.compile(rf"\b(?:{FORCE_NOUNS})\b|\b(?:{ARMED_GROUPS})\b", re.IGNORECASE)
-# A force noun phrase, for naming the actor: up to three modifiers before the noun.
-FORCE_PHRASE = re.compile(
-    rf"(?:\b(?:the|its|their|his|our)\s+)?(?:(?:(?-i:[A-Z][\w'’-]*)|pro-\w+|government|regime|army|rebel|"
-    rf"enemy|opposition|allied|security|airborne|special|reconnaissance|elite|national|Islamist-led)\s+){{0,3}}"
-    rf"(?:\b(?:{FORCE_NOUNS})\b|\b(?:{ARMED_GROUPS})\b)", re.IGNORECASE)
+    "SPLA|SAF|IDF|Azov|Al Qaeda|al-Qaeda").split("|")
+FORCE = words_pattern([w.lower() for w in FORCE_NOUNS + ARMED_GROUPS], re.IGNORECASE)
+# Words that may stand before a force noun in its name ("the Russian airborne troops").
+_FORCE_MODIFIERS = re.compile(
+    r"(?:\b(?:the|its|their|his|our)\s+)?(?:(?:[A-Z][\w'’-]*|pro-\w+|government|regime|army|rebel|enemy|"
+    r"opposition|allied|security|airborne|special|reconnaissance|elite|national|Islamist-led)\s+){0,3}$")
+
+
+def force_phrase_before(sentence: str, position: int) -> str | None:
+    """The last armed actor named before ``position``, with its modifiers ("Russian troops")."""
+    last = None
+    for last in FORCE.finditer(sentence, 0, position):
+        pass
+    if last is None:
+        return None
+    window = max(0, last.start() - 70)
+    modifiers = _FORCE_MODIFIERS.search(sentence, window, last.start())
+    return sentence[modifiers.start() if modifiers else last.start():last.end()]
 
 # Place nouns by the place_type they imply (README: city/town/province/region/base/facility/other).
 PLACE_NOUN_TYPES: dict[str, str] = {}

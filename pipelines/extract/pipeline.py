@@ -11,7 +11,7 @@ from . import attribution, casualties, deployments
 from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_KEYWORDS, force_is_subject,
                        is_proximity_sentence, locates_a_place, looks_like_length)
 from .keywords import keyword_pattern
-from .lexicon import FORCE, FORCE_PHRASE
+from .lexicon import force_phrase_before
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import (TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
                      classify, recent_place)
@@ -117,7 +117,7 @@ class Article:
         scope = attribution.denial_scope(sentence)
         if scope and scope[0] <= position < scope[1]:
             return "denied", self.claimant(i, scope[0])
-        if attribution.is_historical(sentence, self.reference_year):
+        if attribution.is_historical(sentence, lambda: self.reference_year):
             return "historical", self.claimant(i, position)
         return "asserted", self.claimant(i, position)
 
@@ -358,9 +358,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
             if place.is_national_capital and art.capital_held:
                 continue
         stance, claimant = art.stance(i, m.start())
-        actor = None
-        for f in FORCE_PHRASE.finditer(text, 0, m.start()):
-            actor = f.group()
+        actor = force_phrase_before(text, m.start())
         claims.append(DistanceClaim(
             actor=actor, place=surface, is_capital=place.is_national_capital, km=distance.km,
             min_km=distance.min_km, max_km=distance.max_km, claimed_by=claimant, stance=stance,

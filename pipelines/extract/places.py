@@ -28,7 +28,7 @@ _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|vil
 _APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
 TRAILING_ANAPHOR = re.compile(r"\b(?:near|around|outside|in|of)\s+the\s+(?:city|town|capital)$")
 # Heads that make a preceding name a modifier of people or things, not a place.
-_NOT_PLACE_HEAD = re.compile(rf"(?:{FORCE_NOUNS}|terrorists?|officials?|leaders?|members?|commanders?|"
+_NOT_PLACE_HEAD = re.compile(rf"(?:{'|'.join(FORCE_NOUNS)}|terrorists?|officials?|leaders?|members?|commanders?|"
                              r"spokes(?:man|woman|person)|authorities|government|residents|vehicles?|"
                              r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation)$")
 POPULATION_OF_CITY = 50_000

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .keywords import keyword_pattern
-from .lexicon import FORCE, FORCE_PHRASE
+from .lexicon import FORCE, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
 _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
@@ -148,10 +148,7 @@ def trigger_hits(sentence: str, present: set[str] | None = None):
 
 def actor_before(sentence: str, position: int) -> str | None:
     """The armed actor named last before a position (the subject of an active trigger)."""
-    found = None
-    for m in FORCE_PHRASE.finditer(sentence, 0, position):
-        found = m.group()
-    return _tidy_actor(found)
+    return _tidy_actor(force_phrase_before(sentence, position))
 
 
 def agent_after(sentence: str, position: int, preposition_done: bool = False) -> str | None:

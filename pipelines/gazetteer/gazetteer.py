@@ -1,6 +1,7 @@
 """The offline gazetteer: place lookup with transliteration variants and country context."""
 from __future__ import annotations
 
+import gc
 import logging
 import marshal
 import math
@@ -94,6 +95,9 @@ class Gazetteer:
                 if cls._instance is None or cache_dir is not None:
                     directory = cache_dir or default_cache_dir()
                     cls._instance = cls(cls._read_or_build(directory), cls.cache_path(directory))
+                    # The index is a million long-lived objects: keep the cyclic garbage
+                    # collector from walking them again and again for the life of the process.
+                    gc.freeze()
         return cls._instance
 
     @staticmethod
