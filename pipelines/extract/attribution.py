@@ -37,6 +37,8 @@ _WITH_STATING = re.compile(r"\bwith\s+(?P<who>(?:the\s+)?[^,.;]{2,60}?)\s+(?:sta
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
 _DEFINITE_ROLE = re.compile(r"^[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+$")
 _CAPITAL_WORD = re.compile(r"[A-Z]")
+_DASH = re.compile(r"\s[-–—]\s")
+_INDEFINITE_SOURCE = re.compile(r"^(?:an?|some|local)\s", re.I)
 _NOT_SPEAKER = re.compile(r"\b(?:that|which|it|this|there|who|and|or|but)$|^(?:that|which|who)\b|"
                           r"\b(?:is|was|were|are|had|has|have|be|been|will|would)\b", re.I)
 _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|whereas|although|though|after|when|"
@@ -114,12 +116,12 @@ def _speaker_before(before: str) -> str | None:
 
 def _clean_speaker(who: str) -> str | None:
     who = who.strip(" ,.“”\"'")
-    who = _LEADING_LINK.sub("", re.split(r"\s[-–—]\s", who)[-1])
+    who = _LEADING_LINK.sub("", _DASH.split(who)[-1])
     if not who or _NOT_SPEAKER.search(who) or len(who) > 90:
         return None
     if who.lower() in {"reports", "sources"} or _PRONOUN.match(who):
         return who
-    if not (_CAPITAL_WORD.search(who) or _DEFINITE_ROLE.match(who) or re.match(r"(?i)^(?:an?|some|local)\s", who)):
+    if not (_CAPITAL_WORD.search(who) or _DEFINITE_ROLE.match(who) or _INDEFINITE_SOURCE.match(who)):
         return None
     return who
 

@@ -27,6 +27,7 @@ LIVES_CLAIMED = re.compile(rf"\b(?:claimed|claiming|claims|cost|costing)\s+(?:{_
 DEATH_TOLL = re.compile(rf"\bdeath\s+toll\s+(?:[\w-]+\s+){{0,5}}?(?:to|at|of|reached|hit)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})")
 _PLACE_AFTER = re.compile(r"\b(?:in|near|around|outside|at)\s+(?:the\s+)?(?:(?:city|town|village|province|region)\s+of\s+)?"
                           r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_VAGUE_MODIFIER = re.compile(r"^(?:other|more|some)\s+")
 KEYWORDS = ("kill", "dead", "died", "slain", "executed", "massacred", "death toll", "lost their lives", "shot dead",
             "lives")
 
@@ -42,7 +43,7 @@ def casualties_in(sentence: str) -> list[tuple[int, str | None, str | None, int]
             if value is None or value < 1 or value != int(value) or 1900 <= value <= 2100:
                 continue
             who = m.groupdict().get("who")
-            who = re.sub(r"^(?:other|more|some)\s+", "", who) if who else None
+            who = _VAGUE_MODIFIER.sub("", who) if who else None
             place = _PLACE_AFTER.search(sentence, m.end())
             key = (int(value), who)
             found.setdefault(key, (int(value), who, place.group() if place else None, m.start()))

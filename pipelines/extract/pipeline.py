@@ -13,7 +13,7 @@ from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_KEYWORDS,
 from .keywords import keyword_pattern
 from .lexicon import force_phrase_before
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
-from .places import (TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
+from .places import (POSSESSIVE_END, TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
                      classify, recent_place)
 from .sentences import Sentence, split_sentences
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
@@ -36,6 +36,8 @@ _UNIT_WORDS = keyword_pattern(UNIT_KEYWORDS, word_start=False)
 # The longest keyword found at a position stands for every keyword it begins with.
 _KINDS_OF_MATCH = {w: frozenset().union(*(k for v, k in _KINDS_OF_WORD.items() if w.startswith(v)))
                    for w in _KINDS_OF_WORD}
+_LEADING_NAME = re.compile(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
+_LEADING_DETERMINERS = re.compile(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+")
 _QUOTES_AS_SPACES = str.maketrans({q: " " for q in "\"“”"})
 _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
@@ -303,7 +305,7 @@ def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
     window = text[max(0, start - 90):start]
     window = window[window.rfind(". ") + 1:]
     for run in _NAME.finditer(window):
-        words = re.sub(r"['’]s\b", "", run.group()).split()
+        words = POSSESSIVE_END.sub("", run.group()).split()
         for a in range(len(words)):
             for b in range(a + 1, min(len(words), a + 4) + 1):
                 if fold_name(" ".join(words[a:b])) in ledger_keys:
@@ -329,7 +331,7 @@ def _anaphoric_anchor_in_ledger(art: Article, i: int, start: int, ledger_keys: s
     """"The town lies some 90 km from Goma", where the last place named is one just taken."""
     if start > 120 or i == 0 or not _ANAPHORIC_SUBJECT.match(art.sentences[i].text):
         return False
-    names = [re.sub(r"['’]s$", "", run) for run in _NAME.findall(art.sentences[i - 1].text)]
+    names = [POSSESSIVE_END.sub("", run) for run in _NAME.findall(art.sentences[i - 1].text)]
     return any(fold_name(name) in ledger_keys for name in names)
 
 
@@ -382,12 +384,12 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
     found = []
     for kind, m, count in deployments.deployment_hits(text):
         end = chunk_after(text, m.end(), art.gaz)[1]
-        country = re.match(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)", text[m.end():])
+        country = _LEADING_NAME.match(text, m.end())
         if end == m.end() and country and art.gaz.country_of_word(country.group(1)):
-            end = m.end() + country.end()  # deployments to a country ("peacekeepers in Congo")
+            end = country.end()  # deployments to a country ("peacekeepers in Congo")
         if end == m.end():
             continue
-        place = re.sub(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+", "", text[m.end():end].strip(" ,"))
+        place = _LEADING_DETERMINERS.sub("", text[m.end():end].strip(" ,"))
         if kind == "active":
             actor = deployments.subject_before(text, m.start())
         elif kind in {"passive", "arrived"}:

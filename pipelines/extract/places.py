@@ -11,6 +11,11 @@ from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, NOT_PLACE_WORDS, NP_ST
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
+POSSESSIVE_END = re.compile(r"['’]s?$")
+_CAPITAL_HEAD = re.compile(r"(?:provincial\s+|regional\s+)?capital\b", re.I)
+_TRAILING_OF = re.compile(r"\s+of$")
+_ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
+_POSSESSIVE_DETERMINER = re.compile(r"(?:its|their|his|her|our)\s")
 # Lowercase Arabic articles inside names: "Ras al-Ain", "Deir ez-Zor".
 _ARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ar|ash|an|az|at|ath|ed|es|ez|en|er|ul)-[A-Z]")
 _TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
@@ -160,7 +165,7 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     possessor = _POSSESSOR.match(np)
     if possessor:
         rest = np[possessor.end():]
-        if re.match(r"(?i)(?:provincial\s+|regional\s+)?capital\b", rest):
+        if _CAPITAL_HEAD.match(rest):
             return [PlaceMention(possessor.group(1), "city", possessor.group(1))]
         np = rest
     if not np or _ORDINAL.search(np):
@@ -173,17 +178,17 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
             if listed.group(1).lower() in {"capital", "city", "town", "province", "region"} and len(names) == 1:
                 kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
             return [PlaceMention(n, kind, n) for n in names]
-    np = re.sub(r"\s+of$", "", np)
+    np = _TRAILING_OF.sub("", np)
     head_part = _PREPOSITION.split(np, 1)[0].split()
     head = next((w.lower() for w in reversed(head_part) if w.lower() in PLACE_NOUNS),
                 head_part[-1].lower() if head_part else "")
     name_match = next((r for r in _RUN.finditer(np) if _is_name_word(r.group().split()[0], gaz)), None)
     if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
-        name = re.sub(r"['’]s?$", "", name_match.group())
+        name = POSSESSIVE_END.sub("", name_match.group())
         before = np[:name_match.start()].strip().lower()
         after = np[name_match.end():].strip()
         type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
-        if type_noun and re.search(r"\b(?:at|in|near|outside)$", before):
+        if type_noun and _ENDS_WITH_LOCATIVE.search(before):
             kind = PLACE_NOUN_TYPES[type_noun]
             if len(before.split()) == 2 and kind in {"base", "facility"}:
                 return [PlaceMention(f"{name} {type_noun}", kind, name)]  # "the airbase at X"
@@ -204,7 +209,7 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         return [PlaceMention(np, kind, None, anaphor=True)]
     if lowered.startswith("the ") and len(head_part) <= 2 and head.endswith("s") and np == " ".join(head_part):
         return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
-    if re.match(r"(?:its|their|his|her|our)\s", lowered) and np == " ".join(head_part):
+    if _POSSESSIVE_DETERMINER.match(lowered) and np == " ".join(head_part):
         return [PlaceMention(np, kind, None, anaphor=True)]
     if lowered.startswith(("a ", "an ")) and kind in {"city", "town"}:
         return []
@@ -280,7 +285,7 @@ def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, 
             if capital is not None:
                 yield capital.name, capital
             continue
-        name = re.sub(r"['’]s?$", "", surface)
+        name = POSSESSIVE_END.sub("", surface)
         if not _is_name_word(name.split()[0], gaz) or PERSON_TITLES.search(text, start, run.start()):
             continue
         words = name.split()

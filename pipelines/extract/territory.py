@@ -120,6 +120,8 @@ _UNREALISED = re.compile(
     r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
     r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|"
     r"fail\w*|unable|refus\w*|not|never|no|n't|cannot|urg\w*|call\w*)\s+(?:to\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_REALISED = re.compile(r"(?:able|managed|forced|began|started)\s+to\s+$")
+_LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE)
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
 _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
@@ -137,7 +139,7 @@ def trigger_hits(sentence: str, present: set[str] | None = None):
             continue
         for m in trig.pattern.finditer(sentence):
             prefix = sentence[max(0, m.start() - 40):m.start()]
-            if _UNREALISED.search(prefix) and not re.search(r"(?:able|managed|forced|began|started)\s+to\s+$", prefix):
+            if _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
@@ -160,5 +162,5 @@ def agent_after(sentence: str, position: int, preposition_done: bool = False) ->
 def _tidy_actor(actor: str | None) -> str | None:
     if not actor:
         return None
-    actor = re.sub(r"^(?:the|its|their|his|our)\s+", "", actor.strip(), flags=re.IGNORECASE)
+    actor = _LEADING_DETERMINER.sub("", actor.strip())
     return actor or None

@@ -30,7 +30,7 @@ _FORCE_NOUN = re.compile(r"\s+(?:forces|troops|army|military|soldiers|jets|drone
 _SUBDIVISION_SUFFIX = re.compile(r"\s+(?:%s)$" % "|".join(ADMIN1_WORDS))
 # With a country hint, a namesake elsewhere is accepted only when at least this populous.
 FOREIGN_NAMESAKE_POPULATION = 100_000
-CONTEXT_CHARS = 3000
+CONTEXT_CHARS = 2500
 CAPITAL_VOTE, COUNTRY_VOTE, CITY_VOTE, ACTOR_VOTE = 1.0, 1.0, 0.5, 0.5
 
 
