@@ -213,31 +213,26 @@ class Gazetteer:
         votes: Counter = Counter()
         for run in _CAPITALISED_RUN.finditer(text, 0, CONTEXT_CHARS):
             words = run.group().split(" ")
-            after = text[run.end():run.end() + 12]
             i = 0
             while i < len(words):
-                for width in (3, 2, 1):  # longest match first
+                for width in (3, 2, 1) if len(words) > 1 else (1,):  # longest match first
                     if i + width > len(words):
                         continue
-                    phrase = " ".join(words[i:i + width])
-                    found = self._context_vote(phrase, is_last=i + width == len(words), after=after)
+                    found = self._phrase_country(" ".join(words[i:i + width]) if width > 1 else words[i])
                     if found:
-                        votes[found[0]] += found[1]
+                        iso, weight = found
+                        if weight == COUNTRY_VOTE and i + width == len(words) and _FORCE_NOUN.match(text, run.end()):
+                            weight = ACTOR_VOTE
+                        votes[iso] += weight
                         i += width
                         break
                 else:
                     for part in words[i].split("-") if "-" in words[i] else ():
-                        found = self._context_vote(part, is_last=False, after="")
+                        found = self._phrase_country(part)
                         if found:
                             votes[found[0]] += found[1]
                     i += 1
         return votes
-
-    def _context_vote(self, phrase: str, is_last: bool, after: str) -> tuple[str, float] | None:
-        found = self._phrase_country(phrase)
-        if found and found[1] == COUNTRY_VOTE and is_last and _FORCE_NOUN.match(after):
-            return found[0], ACTOR_VOTE
-        return found
 
     def _phrase_country(self, phrase: str) -> tuple[str, float] | None:
         """(ISO2, weight) of a country name, demonym, capital or large city; cached per phrase."""
