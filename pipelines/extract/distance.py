@@ -32,7 +32,7 @@ PROXIMITY_TRIGGER = re.compile(
     r"mass(?:ed|ing)|camp(?:ed|ing)|took|tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|invasion|"
     r"invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|"
     r"march\w*|mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|"
-    r"gains?|offensive|assault|attack\w*|arriv\w*|deploy\w*|stationed|shell\w*)\b", re.IGNORECASE)
+    r"gains?|offensive|assault|attack\w*|arriv\w*|deploy\w*|stationed)\b", re.IGNORECASE)
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
     r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",

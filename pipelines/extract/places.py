@@ -29,6 +29,7 @@ _DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'�
 _RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'’‘ʿ-]*"
                   r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del)\s+)?[A-Z][\w'’‘ʿ-]*)*")
 _PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|including|such as)\s+", re.I)
+_NAME_LIST_AHEAD = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)+,?\s+and\s+[A-Z]")
 _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
 _APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
 TRAILING_ANAPHOR = re.compile(r"\b(?:near|around|outside|in|of)\s+the\s+(?:city|town|capital)$")
@@ -92,6 +93,10 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 list_mode = True
                 last = tokens[k].end()
                 k += 1
+                continue
+            if tok == "," and name_seen and _NAME_LIST_AHEAD.match(text, m.start()):
+                conjuncts.append((first, last))  # "captured Minova, Katale and Masisi"
+                first, name_seen, has_place_noun = -1, False, False
                 continue
             if tok == "," and first >= 0 and _APPOSED_NOUN.match(text, first, last):
                 apposed = _APPOSITIVE.match(text, m.start())

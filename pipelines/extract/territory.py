@@ -41,7 +41,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
        r"overr(?:an|un|unning|uns)|stormed\s+and\s+(?:took|seized))\s+"
-       r"(?!of\b|by\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured"),
+       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured"),
     _t("capture|seizure|fall of|takeover|overrun", r"\bthe\s+(?:capture|seizure|fall|takeover|overrunning)\s+of\s+", "captured"),
     _t("captured|seized|taken|overrun", rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
     _t("fell|falls|fallen", r"\b(?:(?:has|have|had)\s+)?(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before"),
@@ -51,7 +51,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
        r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
-    _t("recaptur|retook|retak|re-took|re-captured|won back|regain", rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|"
+    _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back",
+       rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
        rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured"),
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
