@@ -163,6 +163,20 @@ def is_historical(sentence: str, reference_year: "int | None | Callable[[], int 
     return reference_year is not None and any(int(y) < reference_year for y in _YEAR.findall(sentence))
 
 
+_MONTHS = ("january february march april may june july august september october november "
+           "december").split()
+_IN_MONTH = re.compile(r"\b(?:in|since|during|by|until)\s+(January|February|March|April|June|July|August|"
+                       r"September|October|November|December)\b(?!\s+\d)")
+
+
+def is_earlier_month(sentence: str, published: str | None) -> bool:
+    """"In July, rebels captured X" in an article published in November: background."""
+    if not published or len(published) < 7 or not published[5:7].isdigit():
+        return False
+    month = int(published[5:7])
+    return any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
+
+
 def reference_year(published: str | None, text: str) -> int | None:
     """The year of the reported events: the publication year, else the latest year mentioned."""
     if published and re.match(r"(?:19|20)\d\d", published):

@@ -12,12 +12,14 @@ _VICTIM = (r"people|civilians|persons|soldiers|troops|servicemen|fighters|milita
            r"jihadists|gunmen|attackers|children|women|men|policemen|police\s+officers|officers|"
            r"residents|villagers|protesters|demonstrators|workers|aid\s+workers|journalists|staff|"
            r"farmers|worshippers|students|migrants|refugees|pilgrims|passengers|guards|peacekeepers|"
-           r"combatants|others|members|relatives|patients|medics|doctors|personnel|recruits|"
+           r"combatants|others|members|relatives|patients|medics|doctors|personnel|recruits|hostages|"
+           r"captives|prisoners|detainees|victims|bystanders|"
            r"[A-Z][a-z]+(?:ians|ans|is|ese|s)")
 _WHO = rf"(?P<who>(?:[A-Za-z][\w'’-]*\s+){{0,2}}?(?:{_VICTIM}))"
 _BOUND = r"(?:at\s+least|more\s+than|over|some|about|around|nearly|almost|up\s+to|roughly|an\s+estimated)"
 KILLED_AFTER = re.compile(
-    rf"\b(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+(?:{_WHO}\s+)?(?:(?:were|was|have\s+been|had\s+been|are|"
+    rf"\b(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+(?:{_WHO}\s+)?(?:(?:from|on)\s+(?:both|each|either|all)\s+sides?\s+)?"
+    rf"(?:(?:were|was|have\s+been|had\s+been|are|"
     rf"being|reportedly|also|all|of\s+them|who\s+were|confirmed|reported|feared|found)\s+){{0,3}}(?:killed|died|dead|slain|executed|"
     rf"massacred|shot\s+dead|lost\s+their\s+lives)\b")
 KILLED_BEFORE = re.compile(

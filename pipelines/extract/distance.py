@@ -26,13 +26,20 @@ TARGET_LINK = re.compile(
     r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"
     r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+", re.IGNORECASE)
 # Motion, position and combat words that make a nearby force's distance a claim.
-PROXIMITY_TRIGGER = re.compile(
-    r"\b(?:within|reach\w*|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|stall\w*|kept\s+at\s+bay|"
-    r"held\s+at\s+bay|halt\w*|stopp\w*|position(?:s|ed|ing)?|dug\s+in|digging\s+in|entrench\w*|"
-    r"mass(?:ed|ing)|camp(?:ed|ing)|took|tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|invasion|"
-    r"invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|"
-    r"march\w*|mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|"
-    r"gains?|offensive|assault|attack\w*|arriv\w*|deploy\w*|stationed)\b", re.IGNORECASE)
+# Words that put a force at a place: it reached, took, fights in, left, was stopped at...
+_PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w*|prevent\w*|block\w*|"
+             r"position(?:s|ed|ing)?|dug\s+in|digging\s+in|entrench\w*|mass(?:ed|ing)|camp(?:ed|ing)|took|"
+             r"tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|"
+             r"invasion|invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|"
+             r"encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|assault|attack\w*|arriv\w*|"
+             r"deploy\w*|stationed")
+# Words of motion toward a place: the force is not there yet.
+_APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|march\w*|"
+             r"mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|gains?|offensive")
+PROXIMITY_TRIGGER = re.compile(rf"\b(?:{_PRESENCE}|{_APPROACH})\b", re.IGNORECASE)
+PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE)
+# The distance stands in apposition to a place: "took Sake, a town only 27 km from Goma".
+_APPOSITION = re.compile(r"[,”]\s*(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
     r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
@@ -57,6 +64,12 @@ CAPITAL_HELD = re.compile(
 def is_proximity_sentence(sentence: str) -> bool:
     """True when the sentence has an armed actor and a motion, position or combat word."""
     return bool(FORCE.search(sentence) and PROXIMITY_TRIGGER.search(sentence))
+
+
+def describes_a_place(sentence: str, distance_start: int) -> bool:
+    """True for a distance in apposition to a place ("Marib, some 120 km east of the capital"):
+    it says where that place is, and is a claim only if a force is at the place."""
+    return bool(_APPOSITION.search(sentence, max(0, distance_start - 50), distance_start))
 
 
 def force_is_subject(sentence: str, distance_start: int) -> bool:

@@ -52,7 +52,7 @@ for _type, _words in {
                "neighbourhood neighbourhoods neighborhood neighborhoods suburb suburbs outskirts "
                "county counties"),
     "base": ("base bases airbase airbases garrison garrisons barracks command headquarters hq "
-             "outpost outposts camp camps fort citadel academy"),
+             "outpost outposts post camp camps fort citadel academy"),
     "facility": ("airport airports airfield airfields bridge bridges dam refinery plant port ports "
                  "harbour harbor station checkpoint checkpoints crossing crossings branch compound "
                  "building buildings palace prison hospital depot complex facility facilities "

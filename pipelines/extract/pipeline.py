@@ -8,8 +8,9 @@ from functools import cached_property
 
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
-from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_KEYWORDS, force_is_subject,
-                       is_proximity_sentence, locates_a_place, looks_like_length)
+from .distance import (CAPITAL_HELD, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
+                       describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
+                       looks_like_length)
 from .keywords import keyword_pattern
 from .lexicon import force_phrase_before
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
@@ -119,7 +120,8 @@ class Article:
         scope = attribution.denial_scope(sentence)
         if scope and scope[0] <= position < scope[1]:
             return "denied", self.claimant(i, scope[0])
-        if attribution.is_historical(sentence, lambda: self.reference_year):
+        if (attribution.is_historical(sentence, lambda: self.reference_year)
+                or attribution.is_earlier_month(sentence, self._published)):
             return "historical", self.claimant(i, position)
         return "asserted", self.claimant(i, position)
 
@@ -353,12 +355,13 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
             continue
         surface, place = target
         direct = proximity and not locates_a_place(text, m.start())
-        if not direct:
-            if not (_anchor_in_ledger(text, m.start(), ledger_keys)
-                    or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
-                continue
-            if place.is_national_capital and art.capital_held:
-                continue
+        if direct and describes_a_place(text, m.start()):
+            direct = bool(PRESENCE_TRIGGER.search(text))  # "pushing toward X, 120 km from C": not at X yet
+        if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
+                               or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
+            continue
+        if place.is_national_capital and art.capital_held:
+            continue  # the capital is already held: nobody is approaching it
         stance, claimant = art.stance(i, m.start())
         actor = force_phrase_before(text, m.start())
         claims.append(DistanceClaim(

@@ -21,8 +21,9 @@ _ARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ar|ash|an|az|at|ath|ed|es|ez|en|er|u
 _TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+)+", re.I)
 _POSSESSOR = re.compile(r"^([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)['’]s?\s+")
+# Counted or aggregate places ("the 10th provincial capital", "nine others") are not one place.
 _ORDINAL = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|"
-                      r"eighth|ninth|tenth|last|next|other|others)\b", re.I)
+                      r"eighth|ninth|tenth|other|others)\b", re.I)
 _LIST_INTRO = re.compile(r"\b(\w+),?\s+(?:of|like|such\s+as|including|namely)\s+(.+)$")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
@@ -65,7 +66,8 @@ class ResolvedPlace:
 
 
 def _is_name_word(word: str, gaz: Gazetteer) -> bool:
-    return word[:1].isupper() and word not in NOT_PLACE_WORDS and gaz.country_of_word(word) is None
+    return ((word[:1].isupper() or bool(_ARTICLE_NAME.match(word))) and word not in NOT_PLACE_WORDS
+            and gaz.country_of_word(word) is None)
 
 
 def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMention], int]:
@@ -142,6 +144,8 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 list_mode = nxt_tok[:1].isupper()
         elif low == "as" and list_mode and text[max(0, m.start() - 5):m.start()].lower().startswith("such"):
             pass
+        elif low == "last" and text[max(0, m.start() - 4):m.start()].lower() == "the ":
+            pass  # "the last government-held district": the last one left, not "last week"
         elif low in NP_STOP_WORDS and not (low in {"its", "their", "his", "her", "our", "this", "the"} and first < 0):
             break
         elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and not _place_noun_ahead(text, m.end()):

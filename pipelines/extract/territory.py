@@ -85,7 +85,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested"),
-    _t("reached|advanc|push|moved", r"\b(?:reached|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
+    _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
        r"(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
     _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
     _t("fallen", r"\bha(?:s|ve|d)\s+not\s+(?:yet\s+)?fallen\b", "contested", "before"),
