@@ -165,7 +165,7 @@ def is_historical(sentence: str, reference_year: "int | None | Callable[[], int 
 
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
-_IN_MONTH = re.compile(r"\b(?:in|since|during|by|until)\s+(January|February|March|April|June|July|August|"
+_IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|March|April|June|July|August|"
                        r"September|October|November|December)\b(?!\s+\d)")
 
 
