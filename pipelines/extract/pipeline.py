@@ -447,7 +447,7 @@ def _same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
         return True
     if not ka or not kb or {a.place_type, b.place_type} & {"base", "facility"}:
         return False
-    return bool(re.search(rf"\b{re.escape(ka)}\b", kb) or re.search(rf"\b{re.escape(kb)}\b", ka))
+    return f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} "  # whole words of one inside the other
 
 
 def _event_group(c: TerritoryChange) -> str:

@@ -11,8 +11,8 @@ ABBREVIATIONS = (
 # opening quote; or a line break. A period after an abbreviation or an initial ("Gen.",
 # "U.S.", "J.") is not one; the look-behinds run only at punctuation, so this stays fast.
 _BOUNDARY = re.compile(
-    r"(?:[!?]|\.(?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS) + r")"
-    r"[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
+    r"((?:[!?]|\.(?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS) + r")"
+    r"[\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
 
 
 class Sentence(NamedTuple):
@@ -29,7 +29,7 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     start = len(text) - len(text.lstrip())
     for m in _BOUNDARY.finditer(text):
-        cut = m.start() + len(m.group().rstrip())
+        cut = m.end(1) if m.start(1) >= 0 else m.start()  # keep the full stop and closing quotes
         if cut > start:
             sentences.append(Sentence(len(sentences), start, cut, text[start:cut]))
         start = m.end()

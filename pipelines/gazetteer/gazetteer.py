@@ -10,7 +10,6 @@ import re
 import tempfile
 import threading
 from array import array
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -204,13 +203,13 @@ class Gazetteer:
             iso = self._country_words.get(key[:-1])
         return iso
 
-    def country_votes(self, text: str) -> Counter:
+    def country_votes(self, text: str) -> dict[str, float]:
         """Weighted mentions per country: names, demonyms, capitals and large cities.
 
         Only the first :data:`CONTEXT_CHARS` characters are read: the lede and the first
         paragraphs establish where a story is, and long articles stay cheap.
         """
-        votes: Counter = Counter()
+        votes: dict[str, float] = {}
         for run in _CAPITALISED_RUN.finditer(text, 0, CONTEXT_CHARS):
             words = run.group().split(" ")
             i = 0
@@ -223,14 +222,14 @@ class Gazetteer:
                         iso, weight = found
                         if weight == COUNTRY_VOTE and i + width == len(words) and _FORCE_NOUN.match(text, run.end()):
                             weight = ACTOR_VOTE
-                        votes[iso] += weight
+                        votes[iso] = votes.get(iso, 0.0) + weight
                         i += width
                         break
                 else:
                     for part in words[i].split("-") if "-" in words[i] else ():
                         found = self._phrase_country(part)
                         if found:
-                            votes[found[0]] += found[1]
+                            votes[found[0]] = votes.get(found[0], 0.0) + found[1]
                     i += 1
         return votes
 
@@ -256,6 +255,4 @@ class Gazetteer:
     def country_context(self, text: str) -> str | None:
         """The country an article is most about (ISO2), or None when nothing points to one."""
         votes = self.country_votes(text)
-        if not votes:
-            return None
-        return votes.most_common(1)[0][0]
+        return max(votes, key=votes.__getitem__) if votes else None  # ties: first mentioned
