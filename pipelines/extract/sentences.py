@@ -11,8 +11,9 @@ ABBREVIATIONS = (
 # opening quote; or a line break. A period after an abbreviation or an initial ("Gen.",
 # "U.S.", "J.") is not one; the look-behinds run only at punctuation, so this stays fast.
 _BOUNDARY = re.compile(
-    r"((?:[!?]|\.(?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS) + r")"
-    r"[\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*")
+    r"[.!?](?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS) +
+    r"[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_LINE = re.compile(r"[^\n]+")
 
 
 class Sentence(NamedTuple):
@@ -27,13 +28,19 @@ class Sentence(NamedTuple):
 def split_sentences(text: str) -> list[Sentence]:
     """Split text into sentences, keeping offsets; abbreviations ("Gen.", "U.S.") do not end one."""
     sentences: list[Sentence] = []
-    start = len(text) - len(text.lstrip())
-    for m in _BOUNDARY.finditer(text):
-        cut = m.end(1) if m.start(1) >= 0 else m.start()  # keep the full stop and closing quotes
-        if cut > start:
-            sentences.append(Sentence(len(sentences), start, cut, text[start:cut]))
-        start = m.end()
-    end = len(text.rstrip())
+    for line in _LINE.finditer(text):  # a line break always ends a sentence
+        start, end = line.span()
+        for m in _BOUNDARY.finditer(text, start, end):
+            _add(sentences, text, start, m.end())
+            start = m.end()
+        _add(sentences, text, start, end)
+    return sentences
+
+
+def _add(sentences: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
     if end > start:
         sentences.append(Sentence(len(sentences), start, end, text[start:end]))
-    return sentences
