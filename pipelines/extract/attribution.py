@@ -86,7 +86,7 @@ def speaker_frames(sentence: str) -> list[Frame]:
         frames += [Frame(m.group("who"), m.start("who")) for m in _WITH_STATING.finditer(sentence)]
     for verb in _VERB.finditer(sentence):
         before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
-        if before[-1:] in ",”\"" and verb.group() in _INVERTING:
+        if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
             after = _SPEAKER_AFTER.match(sentence, verb.end())
             if after:
                 frames.append(Frame(after.group("who"), after.start("who")))

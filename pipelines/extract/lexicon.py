@@ -99,3 +99,22 @@ NOT_PLACE_WORDS = WEEKDAYS_MONTHS | frozenset((
 PERSON_TITLES = re.compile(
     r"\b(?:President|Gen\.?|General|Commander|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Colonel|Col\.?|Lt\.?|"
     r"Captain|Sheikh|Prince|King|Emir|Leader|spokesman|spokesperson|commander|chief|leader)\s*$")
+
+# Words written in lowercase in running text; in a title-case headline they are lowered
+# again so that the grammar can tell them from names ("Rebels Capture Key Town Near Capital").
+_FUNCTION_WORDS = frozenset((
+    "a an the of in on at to from by for with as and or but near into onto over under after before "
+    "says say said is are was were has have had it its their his her they we he she this that key new "
+    "big major last first second largest nearby outskirts gates edge heart centre center").split())
+_TITLE_WORD = re.compile(r"\b[A-Z][a-z'’-]*\b")
+
+
+def untitle(sentence: str) -> str:
+    """A title-case sentence with its common words lowered (same length, same offsets);
+    other sentences unchanged."""
+    words = sentence.split()
+    if len(words) < 4 or sum(w[:1].isupper() for w in words) < 0.7 * len(words):
+        return sentence
+    common = _FUNCTION_WORDS | PLACE_NOUNS | PLACE_MODIFIERS | NP_STOP_WORDS | frozenset(FORCE_NOUNS)
+    return _TITLE_WORD.sub(lambda m: m.group().lower() if m.group().lower() in common else m.group(), sentence)
+

@@ -12,7 +12,7 @@ from .distance import (CAPITAL_HELD, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LI
                        describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
                        looks_like_length)
 from .keywords import keyword_pattern
-from .lexicon import force_phrase_before
+from .lexicon import force_phrase_before, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import (POSSESSIVE_END, TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
                      classify, recent_place)
@@ -179,7 +179,7 @@ def _place_fields(place: Place | None) -> dict:
 # ---- territory ---------------------------------------------------------------------------
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
-    text = sentence.text.translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
+    text = untitle(sentence.text).translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
     for trig, m in trigger_hits(text, present):
         mentions: list[PlaceMention] = []
@@ -294,7 +294,7 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         return None
     after = text[name.end():name.end() + 3]
     words = name.group().split()
-    if after[:1] in "'’" or words[-1].lower() in LANDMARK_WORDS or art.gaz.country_of_word(name.group()):
+    if after[:1] in ("'", "’") or words[-1].lower() in LANDMARK_WORDS or art.gaz.country_of_word(name.group()):
         return None
     place = art.gaz.resolve(name.group(), art.country)
     if place is None or place.kind != "city":

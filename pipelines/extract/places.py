@@ -13,6 +13,7 @@ from .units import DISTANCE, distance_of
 
 POSSESSIVE_END = re.compile(r"['’]s?$")
 _CAPITAL_HEAD = re.compile(r"(?:provincial\s+|regional\s+)?capital\b", re.I)
+_DETERMINED = re.compile(r"(?:the|its|their|his|her|our|this|that)\s")
 _TRAILING_OF = re.compile(r"\s+of$")
 _ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
 _POSSESSIVE_DETERMINER = re.compile(r"(?:its|their|his|her|our)\s")
@@ -220,8 +221,8 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
     if _POSSESSIVE_DETERMINER.match(lowered) and np == " ".join(head_part):
         return [PlaceMention(np, kind, None, anaphor=True)]
-    if lowered.startswith(("a ", "an ")) and kind in {"city", "town"}:
-        return []
+    if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered):
+        return []  # "a key city", headline "key town near capital": named later, if at all
     # "areas near the city": a description anchored on the place just mentioned
     return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
 
