@@ -46,7 +46,7 @@ _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|wher
 
 # Words of a denial, for the pre-test of sentences (ANAPHORIC_DENIAL needs one of them).
 DENIAL_KEYWORDS = ("deny", "denie", "denied", "reject", "dismiss", "refut", "is not true", "is false", "a lie",
-                   "a claim")
+                   "a claim", "claims are", "claim is", "claims were")
 DENIAL_CUE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
     r"rebuff(?:s|ed)?|disput(?:e|es|ed)|not\s+true|no\s+truth|untrue|false|baseless|fabricat\w+|"
@@ -58,6 +58,7 @@ ANAPHORIC_DENIAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
     r"(?:the|these|those|such)\s+(?:(?P<about>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+)?"
     r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
+    r"\bclaims?\s+(?:are|is|were|was)\s+(?:all\s+)?(?:lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
     r"\ba\s+claim\s+(?:that\s+|which\s+)?(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?(?:rejected|denied|dismissed|disputed)\b",
     re.I)
 
@@ -193,8 +194,8 @@ class Quote:
 
 
 _QUOTE = re.compile(r"[“\"]([^”\"]{2,1500})[”\"]")
-_SAID_AFTER_QUOTE = re.compile(r"^\s*,?\s*(?P<a>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s+(?:said|says|told|added|wrote|tweeted|stated|declared|insisted)\b|"
-                               r"^\s*,?\s*(?:said|says|added)\s+(?P<b>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+?)(?=[,.;]|\s+(?:in|on|at|who)\b)")
+_SAID_AFTER_QUOTE = re.compile(r"\s*,?\s*(?P<a>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s+(?:said|says|told|added|wrote|tweeted|stated|declared|insisted)\b|"
+                               r"\s*,?\s*(?:said|says|added)\s+(?P<b>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+?)(?=[,.;]|\s+(?:in|on|at|who)\b)")
 _SAID_BEFORE_QUOTE = re.compile(r"(?P<who>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s*,?\s+(?:said|says|told\s+\w+|added|stating|saying|wrote|tweeted|declared)\s*[,:]?\s*$")
 
 

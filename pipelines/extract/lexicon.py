@@ -50,7 +50,7 @@ for _type, _words in {
     "province": "province provinces governorate governorates oblast oblasts state",
     "region": ("region regions area areas countryside district districts zone zones enclave "
                "neighbourhood neighbourhoods neighborhood neighborhoods suburb suburbs outskirts "
-               "county counties"),
+               "county counties corridor"),
     "base": ("base bases airbase airbases garrison garrisons barracks command headquarters hq "
              "outpost outposts post camp camps fort citadel academy"),
     "facility": ("airport airports airfield airfields bridge bridges dam refinery plant port ports "

@@ -75,7 +75,7 @@ class Article:
         self.salient: set[int] = set()  # geonameids of places reported changing hands so far
         self.focus: int | None = None  # geonameid of the main place of the last sentence with a change
         self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
-        self.spots: list[ResolvedPlace] = []  # places of the changes found so far, in order
+        self.spots: list[tuple[int, ResolvedPlace]] = []  # (sentence, place) of the changes so far
         self.last_group: list[PlaceMention] = []  # the last list of places named together
 
     # ---- attribution -------------------------------------------------------------------
@@ -97,9 +97,11 @@ class Article:
             self._frames[i] = attribution.speaker_frames(self.sentences[i].text)
         return self._frames[i]
 
-    def _named_speaker_before(self, i: int) -> str | None:
+    def _named_speaker_before(self, i: int, head: str | None = None) -> str | None:
+        """The last named speaker in the sentences before ``i`` (whose name contains ``head``)."""
         for j in range(i - 1, max(-1, i - 8), -1):
-            named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)]
+            named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)
+                     and (head is None or head in f.who.lower())]
             if named:
                 return named[-1]
         return None
@@ -111,7 +113,9 @@ class Article:
         if who is None:
             who = attribution.claimant_at(self.frames(i), position)
         if who and attribution.is_pronoun(who):
-            who = self._named_speaker_before(i) or who
+            # "he said" -> the last named speaker; "the ministry said" -> the last one that is a ministry
+            head = None if " " not in who else who.rsplit(" ", 1)[-1].lower()
+            who = self._named_speaker_before(i, head) or who
         return who
 
     def stance(self, i: int, position: int) -> tuple[str, str | None]:
@@ -141,8 +145,10 @@ class Article:
     def resolve(self, mention: PlaceMention, i: int, position: int) -> tuple[ResolvedPlace, float] | None:
         """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
         if mention.anaphor and mention.place_type in {"base", "facility"}:
-            same = [s for s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
+            same = [s for _, s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
             return (same[-1], 0.6) if same else None
+        if mention.text == "there" and self.spots and self.spots[-1][0] >= i - 1:
+            return self.spots[-1][1], 0.6  # "fighting there": where the last change happened
         if mention.anaphor:
             absolute = self.sentences[i].start + position
             if mention.text.lower().endswith("capital"):
@@ -212,7 +218,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
                 if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
-            art.spots.append(spot)
+            art.spots.append((i, spot))
             stance, claimant = art.stance(i, m.start())
             new, old = _controllers(trig.event, trig.slot, text, m)
             changes.append(TerritoryChange(
@@ -426,11 +432,13 @@ def _anaphoric_denials(art: Article, candidates: list[int], changes: list[Territ
         if m.group("about"):
             about = fold_name(m.group("about"))
             denied = [c for c in asserted if (c.sentence_index or 0) <= i and about in place_key(c.place).split()]
-        else:  # the claims of this sentence, else those of the one before
-            denied = ([c for c in asserted if c.sentence_index == i]
-                      or [c for c in asserted if c.sentence_index == i - 1 and c.event not in {"contested", "encircled"}
-                          if isinstance(c, TerritoryChange)] + [c for c in asserted if c.sentence_index == i - 1
-                                                               and isinstance(c, DistanceClaim)])
+        else:  # the claims of this sentence, else the changes or distances last claimed before it
+            denied = [c for c in asserted if c.sentence_index == i]
+            for j in range(i - 1, max(-1, i - 4), -1):
+                if denied:
+                    break
+                denied = [c for c in asserted if c.sentence_index == j and not (
+                    isinstance(c, TerritoryChange) and c.event in {"contested", "encircled"})]
         fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
                       span=(sentence.start, sentence.end))
         denied_changes += [replace(c, **fields) for c in denied if isinstance(c, TerritoryChange)]

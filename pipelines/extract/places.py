@@ -13,6 +13,7 @@ from .units import DISTANCE, distance_of
 
 POSSESSIVE_END = re.compile(r"['’]s?$")
 _CAPITAL_HEAD = re.compile(r"(?:provincial\s+|regional\s+)?capital\b", re.I)
+_NAMED_UNIT = re.compile(r"\b\d+(?:st|nd|rd|th)\s+[A-Z]")
 _DETERMINED = re.compile(r"(?:the|its|their|his|her|our|this|that)\s")
 _TRAILING_OF = re.compile(r"\s+of$")
 _ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
@@ -178,8 +179,8 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         if _CAPITAL_HEAD.match(rest):
             return [PlaceMention(possessor.group(1), "city", possessor.group(1))]
         np = rest
-    if not np or _ORDINAL.search(np):
-        return []
+    if not np or (_ORDINAL.search(np) and not _NAMED_UNIT.search(np)):
+        return []  # but "the 16th Infantry Division headquarters" names one place
     listed = _LIST_INTRO.search(np)
     if listed and listed.group(1).lower() in PLACE_NOUNS:
         names = [n.strip() for n in _LIST_SPLIT.split(listed.group(2)) if n.strip()]
