@@ -176,54 +176,73 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     possessor = _POSSESSOR.match(np)
     if possessor:
         rest = np[possessor.end():]
-        if _CAPITAL_HEAD.match(rest):
+        if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital"
             return [PlaceMention(possessor.group(1), "city", possessor.group(1))]
         np = rest
     if not np or (_ORDINAL.search(np) and not _NAMED_UNIT.search(np)):
         return []  # but "the 16th Infantry Division headquarters" names one place
-    listed = _LIST_INTRO.search(np)
-    if listed and listed.group(1).lower() in PLACE_NOUNS:
-        names = [n.strip() for n in _LIST_SPLIT.split(listed.group(2)) if n.strip()]
-        if names and all(_RUN.fullmatch(n) and _is_name_word(n.split()[0], gaz) for n in names):
-            kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
-            if listed.group(1).lower() in {"capital", "city", "town", "province", "region"} and len(names) == 1:
-                kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
-            return [PlaceMention(n, kind, n) for n in names]
+    listed = _listed_mentions(np, gaz)
+    if listed:
+        return listed
     np = _TRAILING_OF.sub("", np)
     head_part = _PREPOSITION.split(np, 1)[0].split()
     head = next((w.lower() for w in reversed(head_part) if w.lower() in PLACE_NOUNS),
                 head_part[-1].lower() if head_part else "")
     name_match = next((r for r in _RUN.finditer(np) if _is_name_word(r.group().split()[0], gaz)), None)
     if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
-        name = POSSESSIVE_END.sub("", name_match.group())
-        before = np[:name_match.start()].strip().lower()
-        after = np[name_match.end():].strip()
-        type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
-        if type_noun and _ENDS_WITH_LOCATIVE.search(before):
-            kind = PLACE_NOUN_TYPES[type_noun]
-            if len(before.split()) == 2 and kind in {"base", "facility"}:
-                return [PlaceMention(f"{name} {type_noun}", kind, name)]  # "the airbase at X"
-            return [PlaceMention(np, kind, name)]
-        tail = (after or name).split()[-1].lower().strip("()")
-        if tail in PLACE_NOUNS:
-            return [PlaceMention(f"{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)]
-        if type_noun and before.endswith(" of"):
-            return [PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)]
-        return [PlaceMention(name, "", name)]
+        return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
         return []
+    return _described_mention(np, phrase.strip().lower(), head, head_part)
+
+
+def _listed_mentions(np: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """"the towns of A, B and C", "cities like A and B": one mention per name."""
+    listed = _LIST_INTRO.search(np)
+    if not listed or listed.group(1).lower() not in PLACE_NOUNS:
+        return []
+    names = [n.strip() for n in _LIST_SPLIT.split(listed.group(2)) if n.strip()]
+    if not names or not all(_RUN.fullmatch(n) and _is_name_word(n.split()[0], gaz) for n in names):
+        return []
+    kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
+    return [PlaceMention(n, kind, n) for n in names]
+
+
+def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
+    """A phrase around a name: "Daraa province", "the airbase at Hostomel", "military
+    positions in Quneitra", "the Iraqi city of Mosul"."""
+    name = POSSESSIVE_END.sub("", name_match.group())
+    before = np[:name_match.start()].strip().lower()
+    after = np[name_match.end():].strip()
+    type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
+    if type_noun and _ENDS_WITH_LOCATIVE.search(before):
+        kind = PLACE_NOUN_TYPES[type_noun]
+        if len(before.split()) == 2 and kind in {"base", "facility"}:
+            return PlaceMention(f"{name} {type_noun}", kind, name)  # "the airbase at X"
+        return PlaceMention(np, kind, name)
+    tail = (after or name).split()[-1].lower().strip("()")
+    if tail in PLACE_NOUNS:
+        return PlaceMention(f"{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)
+    if type_noun and before.endswith(" of"):
+        return PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)
+    return PlaceMention(name, "", name)
+
+
+def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -> list[PlaceMention]:
+    """A place described without a name: "several towns in the area", "the city" (an
+    anaphor), "the towns" (the places just listed), "their positions"."""
     kind = PLACE_NOUN_TYPES[head]
-    lowered = phrase.strip().lower()
-    if len(head_part) <= 3 and head in ANAPHORIC_PLACE_NOUNS and np == " ".join(head_part):
+    bare = np == " ".join(head_part)
+    if len(head_part) <= 3 and head in ANAPHORIC_PLACE_NOUNS and bare:
         if lowered.startswith(("a ", "an ")):
             return []  # "a key city": named later in the text, if at all
         return [PlaceMention(np, kind, None, anaphor=True)]
-    if lowered.startswith("the ") and len(head_part) <= 2 and head.endswith("s") and np == " ".join(head_part):
+    if lowered.startswith("the ") and len(head_part) <= 2 and head.endswith("s") and bare:
         return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
-    if _POSSESSIVE_DETERMINER.match(lowered) and np == " ".join(head_part):
-        return [PlaceMention(np, kind, None, anaphor=True)]
+    if _POSSESSIVE_DETERMINER.match(lowered) and bare:
+        return [PlaceMention(np, kind, None, anaphor=True)]  # "their positions"
     if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered):
-        return []  # "a key city", headline "key town near capital": named later, if at all
+        return []  # headline "key town near capital": named later, if at all
     # "areas near the city": a description anchored on the place just mentioned
     return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
 
