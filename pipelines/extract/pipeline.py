@@ -1,31 +1,29 @@
-"""The article-level extraction: sentences, attribution, places, and the four claim lists."""
+"""Reading one article: which sentences may hold signals, the extractor of each kind of
+signal, and the assembly of the :class:`Extraction`."""
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import replace
-from functools import cached_property
 
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
-from .distance import (CAPITAL_HELD, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
+from .article import Article, place_fields
+from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances
+from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
                        describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
                        looks_like_length)
 from .keywords import keyword_pattern
 from .lexicon import force_phrase_before, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
-from .places import (POSSESSIVE_END, TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
-                     classify, recent_place)
-from .sentences import Sentence, split_sentences
+from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
 from .territory import actor_before, agent_after, hints_in, trigger_hits
 from .units import DISTANCE, distance_of
 
 # Derived distances are computed for places within this distance of their national capital.
 NEAR_CAPITAL_KM = 150.0
-MAX_QUOTE_CHARS = 400
-# Words without which a sentence holds no signal of a kind: found in one pass per kind over the
-# article, so that the extractors only look at sentences that may hold something.
+# Words without which a sentence holds no signal of a kind: found in one pass over the article,
+# so that the extractors only look at sentences that may hold something.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _KINDS_OF_WORD: dict[str, set[str]] = {}
 for _kind, _words in (("territory", TERRITORY_KEYWORDS), ("casualties", casualties.KEYWORDS),
@@ -52,137 +50,6 @@ _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGN
 _CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
-_GENERIC_WORDS = frozenset((
-    "province governorate city town village region oblast district area areas countryside capital the of "
-    "suburbs outskirts southern northern eastern western central state county base").split())
-
-
-def place_key(text: str) -> str:
-    """Identity of a place mention for de-duplication ("Daraa" = "southern Daraa province")."""
-    return " ".join(w for w in fold_name(text).split() if w not in _GENERIC_WORDS)
-
-
-class Article:
-    """One article being read: its sentences, country context, speakers and places."""
-
-    def __init__(self, text: str, gazetteer: Gazetteer, published: str | None, title: str | None):
-        self.text = f"{title.strip()}\n{text}" if title and title.strip() not in text[:len(title) + 50] else text
-        self.gaz = gazetteer
-        self.sentences: list[Sentence] = split_sentences(self.text)
-        self.country = gazetteer.country_context(self.text)
-        self._published = published
-        self._frames: dict[int, list[attribution.Frame]] = {}
-        self.salient: set[int] = set()  # geonameids of places reported changing hands so far
-        self.focus: int | None = None  # geonameid of the main place of the last sentence with a change
-        self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
-        self.spots: list[tuple[int, ResolvedPlace]] = []  # (sentence, place) of the changes so far
-        self.last_group: list[PlaceMention] = []  # the last list of places named together
-
-    # ---- attribution -------------------------------------------------------------------
-    @cached_property
-    def reference_year(self) -> int | None:
-        return attribution.reference_year(self._published, self.text)
-
-    @cached_property
-    def capital_held(self) -> bool:
-        """The text says an armed actor already holds the capital ("in control of the capital")."""
-        return bool(CAPITAL_HELD.search(self.text))
-
-    @cached_property
-    def quotes(self) -> list[attribution.Quote]:
-        return attribution.quotations(self.text)
-
-    def frames(self, i: int) -> list[attribution.Frame]:
-        if i not in self._frames:
-            self._frames[i] = attribution.speaker_frames(self.sentences[i].text)
-        return self._frames[i]
-
-    def _named_speaker_before(self, i: int, head: str | None = None) -> str | None:
-        """The last named speaker in the sentences before ``i`` (whose name contains ``head``)."""
-        for j in range(i - 1, max(-1, i - 8), -1):
-            named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)
-                     and (head is None or head in f.who.lower())]
-            if named:
-                return named[-1]
-        return None
-
-    def claimant(self, i: int, position: int) -> str | None:
-        """Who makes the claim at ``position`` of sentence ``i``."""
-        absolute = self.sentences[i].start + position
-        who = next((q.speaker for q in self.quotes if q.start <= absolute < q.end and q.speaker), None)
-        if who is None:
-            who = attribution.claimant_at(self.frames(i), position)
-        if who and attribution.is_pronoun(who):
-            # "he said" -> the last named speaker; "the ministry said" -> the last one that is a ministry
-            head = None if " " not in who else who.rsplit(" ", 1)[-1].lower()
-            who = self._named_speaker_before(i, head) or who
-        return who
-
-    def stance(self, i: int, position: int) -> tuple[str, str | None]:
-        """(stance, claimant) of a claim; the claimant is the denier for a denied claim."""
-        sentence = self.sentences[i].text
-        scope = attribution.denial_scope(sentence)
-        if scope and scope[0] <= position < scope[1]:
-            return "denied", self.claimant(i, scope[0])
-        if (attribution.is_historical(sentence, lambda: self.reference_year)
-                or attribution.is_earlier_month(sentence, self._published)):
-            return "historical", self.claimant(i, position)
-        return "asserted", self.claimant(i, position)
-
-    # ---- places ------------------------------------------------------------------------
-    def resolve_name(self, name: str, place_type: str) -> Place | None:
-        """The gazetteer entry of a name; a facility resolves to the town named in it
-        ("Laukkai Regional Operation Command" -> Laukkai), a region never to its namesake city."""
-        kind = "admin1" if place_type in {"province", "region"} else None
-        words = name.split()
-        widths = range(len(words), 0, -1) if place_type in {"base", "facility", "other"} else (len(words),)
-        for width in widths:
-            place = self.gaz.resolve(" ".join(words[:width]), self.country, kind)
-            if place is not None:
-                return place
-        return None
-
-    def resolve(self, mention: PlaceMention, i: int, position: int) -> tuple[ResolvedPlace, float] | None:
-        """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
-        if mention.anaphor and mention.place_type in {"base", "facility"}:
-            same = [s for _, s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
-            return (same[-1], 0.6) if same else None
-        if mention.text == "there" and self.spots and self.spots[-1][0] >= i - 1:
-            return self.spots[-1][1], 0.6  # "fighting there": where the last change happened
-        if mention.anaphor:
-            absolute = self.sentences[i].start + position
-            if mention.text.lower().endswith("capital"):
-                words = mention.text.split()
-                country = self.gaz.country_of_word(words[0]) if len(words) > 1 else None
-                capital = self.gaz.capital_of(country or self.country)
-                return (ResolvedPlace(capital.name, "city", capital), 0.7) if capital else None
-            found = recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus)
-            if found is None:
-                return None
-            surface, place = found
-            described = TRAILING_ANAPHOR.search(mention.text)
-            if described:  # "areas near the city" -> "areas near Damascus"
-                text = mention.text[:described.start()] + described.group().rsplit(" the ", 1)[0] + " " + surface
-                return ResolvedPlace(text, mention.place_type, place), 0.6
-            return ResolvedPlace(surface, classify(PlaceMention(surface, "", surface), place), place), 0.7
-        if mention.name:
-            place = self.resolve_name(mention.name, mention.place_type)
-            return ResolvedPlace(mention.text, classify(mention, place), place), 0.9 if place else 0.6
-        return ResolvedPlace(mention.text, mention.place_type or "other", None), 0.5
-
-    def quote(self, i: int) -> str:
-        text = self.sentences[i].text
-        return text if len(text) <= MAX_QUOTE_CHARS else text[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
-
-
-def _place_fields(place: Place | None) -> dict:
-    if place is None:
-        return {}
-    return {"geonameid": place.geonameid, "lat": place.lat, "lon": place.lon,
-            "country": place.country, "admin1": place.admin1}
-
-
-# ---- territory ---------------------------------------------------------------------------
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
     text = untitle(sentence.text).translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
@@ -227,7 +94,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 confidence=confidence, population=spot.place.population if spot.place else None,
                 is_national_capital=bool(spot.place and spot.place.is_national_capital),
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
-                sentence_index=i, span=(sentence.start, sentence.end), **_place_fields(spot.place)))
+                sentence_index=i, span=(sentence.start, sentence.end), **place_fields(spot.place)))
     return changes
 
 
@@ -374,7 +241,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
             actor=actor, place=surface, is_capital=place.is_national_capital, km=distance.km,
             min_km=distance.min_km, max_km=distance.max_km, claimed_by=claimant, stance=stance,
             quote=art.quote(i), confidence=0.8 if direct else 0.6, sentence_index=i,
-            span=(sentence.start, sentence.end), **_place_fields(place)))
+            span=(sentence.start, sentence.end), **place_fields(place)))
     return claims
 
 
@@ -413,107 +280,7 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
     return found
 
 
-def _anaphoric_denials(art: Article, candidates: list[int], changes: list[TerritoryChange],
-                       distances: list[DistanceClaim]) -> tuple[list, list]:
-    """Denials that point back at a claim ("rejects the Dessie claim", "This is not true"):
-    each denied claim becomes a ``denied`` claim of the denier, beside the asserted one."""
-    denied_changes, denied_distances = [], []
-    for i in candidates:
-        sentence = art.sentences[i]
-        m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
-        if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
-            continue
-        if m.group("denier"):  # "a claim the government dismissed"
-            denier = m.group("denier").strip()
-        else:
-            stance, denier = art.stance(i, m.end() - 1)
-            denier = denier if stance == "denied" else art.claimant(i, m.start())
-        asserted = [c for c in (*changes, *distances) if c.stance == "asserted"]
-        if m.group("about"):
-            about = fold_name(m.group("about"))
-            denied = [c for c in asserted if (c.sentence_index or 0) <= i and about in place_key(c.place).split()]
-        else:  # the claims of this sentence, else the changes or distances last claimed before it
-            denied = [c for c in asserted if c.sentence_index == i]
-            for j in range(i - 1, max(-1, i - 4), -1):
-                if denied:
-                    break
-                denied = [c for c in asserted if c.sentence_index == j and not (
-                    isinstance(c, TerritoryChange) and c.event in {"contested", "encircled"})]
-        fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
-                      span=(sentence.start, sentence.end))
-        denied_changes += [replace(c, **fields) for c in denied if isinstance(c, TerritoryChange)]
-        denied_distances += [replace(c, **fields) for c in denied if isinstance(c, DistanceClaim)]
-    return denied_changes, denied_distances
-
-
 # ---- assembly ----------------------------------------------------------------------------
-def _same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
-    """Same place for de-duplication: equal keys, or one name inside the other unless one of
-    them is a facility (a base in a town is not the town)."""
-    ka, kb = place_key(a.place), place_key(b.place)
-    if ka == kb:
-        return True
-    if not ka or not kb or {a.place_type, b.place_type} & {"base", "facility"}:
-        return False
-    return f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} "  # whole words of one inside the other
-
-
-def _event_group(c: TerritoryChange) -> str:
-    """"lost" and "captured" are one change seen from two sides; contested/encircled one state."""
-    return {"lost": "captured", "encircled": "contested"}.get(c.event, c.event)
-
-
-def _dedupe_territory(changes: list[TerritoryChange]) -> list[TerritoryChange]:
-    """One entry per place, event group and stance; fighting in a place whose capture is
-    reported and undisputed is part of that capture, not a separate state."""
-    kept: list[TerritoryChange] = []
-    for c in sorted(changes, key=lambda c: (-c.confidence, c.sentence_index or 0)):
-        if not any(_event_group(k) == _event_group(c) and k.stance == c.stance and _same_place(k, c)
-                   for k in kept):
-            kept.append(c)
-
-    def capture_reported(c: TerritoryChange, stance: str) -> bool:
-        return any(_event_group(k) == "captured" and k.stance == stance and _same_place(k, c) for k in kept)
-    result = [c for c in kept if not (c.event == "contested" and capture_reported(c, "asserted")
-                                      and not capture_reported(c, "denied"))]
-    return sorted(result, key=lambda c: (c.sentence_index or 0))
-
-
-def _dedupe_distances(claims: list[DistanceClaim]) -> list[DistanceClaim]:
-    """Repeated statements of the same distance (within 10 %) to the same place count once."""
-    kept: list[DistanceClaim] = []
-    for c in sorted(claims, key=lambda c: -c.confidence):
-        value = c.km if c.km is not None else ((c.min_km or 0) + (c.max_km or 0)) / 2
-        if any(place_key(k.place) == place_key(c.place) and k.stance == c.stance
-               and abs(value - (k.km if k.km is not None else ((k.min_km or 0) + (k.max_km or 0)) / 2))
-               <= max(1.0, 0.1 * value) for k in kept):
-            continue
-        kept.append(c)
-    return sorted(kept, key=lambda c: (c.sentence_index or 0))
-
-
-def _derived_distances(art: Article, changes: list[TerritoryChange], radius_km: float) -> list[DistanceClaim]:
-    """Geodesic distance to the national capital for each change near it."""
-    derived: dict[tuple, DistanceClaim] = {}
-    for c in changes:
-        if c.lat is None or not c.country or c.stance == "historical":
-            continue
-        capital = art.gaz.capital_of(c.country)
-        if capital is None or capital.lat is None:
-            continue
-        km = round(art.gaz.distance_km(capital, Place(c.geonameid, c.place, c.lat, c.lon, c.country,
-                                                      c.admin1 or "", 0, "city", False, False)), 1)
-        if km > radius_km:
-            continue
-        key = (capital.geonameid, c.geonameid, c.admin1, c.stance)
-        derived.setdefault(key, DistanceClaim(
-            actor=c.new_controller or c.old_controller, place=capital.name, is_capital=True, km=km,
-            min_km=None, max_km=None, claimed_by=c.claimed_by, stance=c.stance, quote=c.quote,
-            derived=True, via_place=c.place, confidence=round(c.confidence * 0.8, 2),
-            sentence_index=c.sentence_index, span=c.span, **_place_fields(capital)))
-    return list(derived.values())
-
-
 def _sentence_keywords(art: Article) -> dict[int, set[str]]:
     """For each sentence that may hold a signal, the keywords found in it ("" for a unit word)."""
     starts = [s.start for s in art.sentences]
@@ -555,12 +322,12 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
     held = [c for c in changes if c.event not in {"contested", "recaptured"} and c.stance == "asserted"]
     ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
-    more_changes, more_distances = _anaphoric_denials(art, candidates, changes, distances)
-    changes = _dedupe_territory(changes + more_changes)
+    more_changes, more_distances = anaphoric_denials(art, candidates, changes, distances)
+    changes = dedupe_territory(changes + more_changes)
     return Extraction(
         country=art.country,
-        distance_claims=tuple(_dedupe_distances(distances + more_distances)),
+        distance_claims=tuple(dedupe_distances(distances + more_distances)),
         territory_changes=tuple(changes),
         casualties=tuple(dead),
         deployments=tuple(moves),
-        derived_distances=tuple(_derived_distances(art, changes, near_capital_km)))
+        derived_distances=tuple(derived_distances(art, changes, near_capital_km)))

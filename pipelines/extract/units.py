@@ -28,7 +28,7 @@ DISTANCE = re.compile(
     rf"(?P<alt1>{NUMBER})(?:\s*(?:to|-|–)\s*(?P<alt2>{NUMBER}))?\s*(?P<alt_unit>{_UNIT})\s*[)\]])?",
     re.IGNORECASE)
 _IS_UPPER = re.compile(rf"\b(?:{_UPPER})\b", re.IGNORECASE)
-_IS_LOWER = re.compile(rf"\b(?:over|more\s+than|beyond)\b", re.IGNORECASE)
+_IS_LOWER = re.compile(r"\b(?:over|more\s+than|beyond)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
