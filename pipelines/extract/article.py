@@ -101,16 +101,10 @@ class Article:
         if mention.anaphor and mention.place_type in {"base", "facility"}:
             same = [s for _, s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
             return (same[-1], 0.6) if same else None
-        if mention.text == "there" and self.spots and self.spots[-1][0] >= i - 1:
-            return self.spots[-1][1], 0.6  # "fighting there": where the last change happened
+        if mention.text in {"there", "area"} and self.spots and self.spots[-1][0] >= i - 1:
+            return self.spots[-1][1], 0.6  # "fighting there", "withdrew from the area": the last change
         if mention.anaphor:
-            absolute = self.sentences[i].start + position
-            if mention.text.lower().endswith("capital"):
-                words = mention.text.split()
-                country = self.gaz.country_of_word(words[0]) if len(words) > 1 else None
-                capital = self.gaz.capital_of(country or self.country)
-                return (ResolvedPlace(capital.name, "city", capital), 0.7) if capital else None
-            found = recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus)
+            found = self._antecedent(mention, i, position)
             if found is None:
                 return None
             surface, place = found
@@ -123,6 +117,17 @@ class Article:
             place = self.resolve_name(mention.name, mention.place_type)
             return ResolvedPlace(mention.text, classify(mention, place), place), 0.9 if place else 0.6
         return ResolvedPlace(mention.text, mention.place_type or "other", None), 0.5
+
+    def _antecedent(self, mention: PlaceMention, i: int, position: int) -> tuple[str, Place] | None:
+        """The place "the capital" (the context country's, or "the Syrian capital") or "the
+        city" (the story's focus, else the last city named) stands for."""
+        words = mention.text.split()
+        if words[-1].lower() == "capital":
+            country = self.gaz.country_of_word(words[-2]) if len(words) > 1 else None
+            capital = self.gaz.capital_of(country or self.country)
+            return (capital.name, capital) if capital else None
+        absolute = self.sentences[i].start + position
+        return recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus)
 
     def quote(self, i: int) -> str:
         text = self.sentences[i].text

@@ -19,7 +19,7 @@ ACTIVE = re.compile(
     rf"station\w*|position\w*|mass(?:ed|ing)|amass\w*|brought|bring(?:s|ing)?)\s+(?:{_QUANT}\s+)?"
     rf"(?:(?P<n>{NUMBER})\s+)?(?:[\w'’-]+\s+){{0,3}}?(?P<unit>{_PERSONNEL})\s+{_TO}", re.IGNORECASE)
 PASSIVE = re.compile(
-    rf"\b(?:{_QUANT}\s+)?(?P<n>{NUMBER})\s+(?P<actor>(?:[\w'’-]+\s+){{0,2}}?)(?P<unit>{_PERSONNEL})\s+"
+    rf"\b(?:{_QUANT}\s+)?(?:(?P<n>{NUMBER})\s+)?(?P<actor>(?:[\w'’-]+\s+){{0,2}}?)(?P<unit>{_PERSONNEL})\s+"
     rf"(?:have\s+been|has\s+been|were|had\s+been|are\s+being|was|are|will\s+be)\s+(?:\w+\s+)?"
     rf"(?:deployed|sent|dispatched|moved|rushed|airlifted|stationed|positioned|redeployed|flown)\s+{_TO}",
     re.IGNORECASE)

@@ -73,6 +73,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             within = list(_IN_CLAUSE.finditer(text, max(0, m.start() - 120), m.start()))
             if within:
                 mentions = chunk_after(text, within[-1].end(), art.gaz)[0]
+            else:  # "denied that fighters had withdrawn": from where the last change was
+                mentions = [PlaceMention("there", "", None, anaphor=True)]
         named = [x for x in mentions if x.name]
         if len(named) > 1:
             art.last_group = named

@@ -318,13 +318,9 @@ def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, 
         name = POSSESSIVE_END.sub("", surface)
         if not _is_name_word(name.split()[0], gaz) or PERSON_TITLES.search(text, start, run.start()):
             continue
-        words = name.split()
-        for width in range(len(words), 0, -1):  # "Wad Madani Residents" -> "Wad Madani"
-            part = " ".join(words[:width])
-            place = gaz.resolve(part, country)
-            if place is not None and place.kind == "city":
-                yield part, place
-                break
+        place = gaz.resolve(name, country)  # whole runs only: "Human" in "Human Rights" is no place
+        if place is not None and place.kind == "city":
+            yield name, place
 
 
 def classify(mention: PlaceMention, place: Place | None) -> str:
