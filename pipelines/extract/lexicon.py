@@ -107,14 +107,18 @@ _FUNCTION_WORDS = frozenset((
     "says say said is are was were has have had it its their his her they we he she this that key new "
     "big major last first second largest nearby outskirts gates edge heart centre center").split())
 _TITLE_WORD = re.compile(r"\b[A-Z][a-z'’-]*\b")
+_WORD_START_CAPITAL = re.compile(r"(?<!\S)[\"“‘(]?[A-Z0-9]")
+
+
+_COMMON_WORDS = _FUNCTION_WORDS | PLACE_NOUNS | PLACE_MODIFIERS | NP_STOP_WORDS | frozenset(FORCE_NOUNS)
 
 
 def untitle(sentence: str) -> str:
     """A title-case sentence with its common words lowered (same length, same offsets);
     other sentences unchanged."""
-    words = sentence.split()
-    if len(words) < 4 or sum(w[:1].isupper() for w in words) < 0.7 * len(words):
+    words = sentence.count(" ") + 1
+    if words < 4 or len(_WORD_START_CAPITAL.findall(sentence)) < 0.7 * words:
         return sentence
-    common = _FUNCTION_WORDS | PLACE_NOUNS | PLACE_MODIFIERS | NP_STOP_WORDS | frozenset(FORCE_NOUNS)
-    return _TITLE_WORD.sub(lambda m: m.group().lower() if m.group().lower() in common else m.group(), sentence)
+    return _TITLE_WORD.sub(lambda m: m.group().lower() if m.group().lower() in _COMMON_WORDS else m.group(),
+                           sentence)
 

@@ -324,7 +324,8 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
     held = [c for c in changes if c.event not in {"contested", "recaptured"} and c.stance == "asserted"]
     ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
-    more_changes, more_distances = anaphoric_denials(art, candidates, changes, distances)
+    denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
+    more_changes, more_distances = anaphoric_denials(art, denials, changes, distances)
     changes = dedupe_territory(changes + more_changes)
     return Extraction(
         country=art.country,

@@ -105,6 +105,11 @@ TRIGGERS: tuple[Trigger, ...] = (
 # Every word a trigger needs: sentences with none of them cannot hold a territory change.
 KEYWORDS: frozenset[str] = frozenset().union(*(t.hints for t in TRIGGERS))
 _KEYWORD_PATTERN = keyword_pattern(KEYWORDS)
+# Trigger numbers (their order in TRIGGERS) by the keywords that announce them.
+_TRIGGERS_BY_HINT: dict[str, list[int]] = {}
+for _number, _trigger in enumerate(TRIGGERS):
+    for _hint in _trigger.hints:
+        _TRIGGERS_BY_HINT.setdefault(_hint, []).append(_number)
 
 
 @lru_cache(maxsize=4096)
@@ -138,9 +143,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None):
     """
     if present is None:
         present = hints_in(_KEYWORD_PATTERN.findall(sentence.lower()))
-    for trig in TRIGGERS:
-        if not trig.hints & present:
-            continue
+    candidates = sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())})
+    for trig in (TRIGGERS[t] for t in candidates):
         for m in trig.pattern.finditer(sentence):
             prefix = sentence[max(0, m.start() - 40):m.start()]
             if _UNREALISED.search(prefix) and not _REALISED.search(prefix):
