@@ -17,7 +17,7 @@ EVAL_FIELDS = {
     "casualties": {"count", "who", "place", "quote"},
     "deployments": {"actor", "count", "place", "quote"},
 }
-ARTICLE = ("Rebels seized Hama on Friday, a commander said. Insurgents are now within 20 km of Damascus. "
+ARTICLE = ("Rebels seized Hama on Friday, a commander said. Insurgent units have pushed to within 35 km of Damascus. "
            "At least nine civilians were killed in strikes on Homs. The army sent 300 troops to Daraa. "
            "The ministry denied that Homs had fallen.")
 
