@@ -20,7 +20,7 @@ import re
 from .lexicon import FORCE
 
 # Unit words (matched anywhere in a word: "20km").
-UNIT_KEYWORDS = ("km", "kilomet", "mile")
+UNIT_KEYWORDS = ("km", "kilomet", "mile", "metres", "meters")
 # Bearing and preposition between the distance and the reference place.
 TARGET_LINK = re.compile(
     r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"

@@ -56,7 +56,8 @@ for _type, _words in {
     "facility": ("airport airports airfield airfields bridge bridges dam refinery plant port ports "
                  "harbour harbor station checkpoint checkpoints crossing crossings branch compound "
                  "building buildings palace prison hospital depot complex facility facilities "
-                 "installation installations hill hills heights stronghold strongholds"),
+                 "installation installations hill hills heights stronghold strongholds field fields "
+                 "oilfield oilfields mine mines"),
     "other": "positions position posts trenches",
 }.items():
     for _w in _words.split():

@@ -57,3 +57,8 @@ def test_distance_grammar(phrase, km, min_km, max_km):
 def test_non_numeric_distances_are_not_distances(phrase):
     m = DISTANCE.search(phrase)
     assert m is None or distance_of(m) is None
+
+
+def test_metres_become_kilometres():
+    d = distance_of(DISTANCE.search("just 800 metres from"))
+    assert (d.km, d.min_km, d.max_km) == (0.8, None, None)
