@@ -175,7 +175,7 @@ def is_earlier_month(sentence: str, published: str | None) -> bool:
     if not published or len(published) < 7 or not published[5:7].isdigit():
         return False
     month = int(published[5:7])
-    return any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
+    return 1 <= month <= 12 and any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
 
 
 def reference_year(published: str | None, text: str) -> int | None:
