@@ -20,7 +20,11 @@ class Article:
     """One article being read: its sentences, country context, speakers and places."""
 
     def __init__(self, text: str, gazetteer: Gazetteer, published: str | None, title: str | None):
-        self.text = f"{title.strip()}\n{text}" if title and title.strip() not in text[:len(title) + 50] else text
+        # A title not repeated at the top of the text is read as its first line; spans stay
+        # relative to the text as given (None for claims found in the title).
+        prepend = bool(title and title.strip() and title.strip() not in text[:len(title) + 50])
+        self.text = f"{title.strip()}\n{text}" if prepend else text
+        self._offset = len(title.strip()) + 1 if prepend else 0
         self.gaz = gazetteer
         self.sentences: list[Sentence] = split_sentences(self.text)
         self.country = gazetteer.country_context(self.text)
@@ -128,6 +132,13 @@ class Article:
             return (capital.name, capital) if capital else None
         absolute = self.sentences[i].start + position
         return recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus)
+
+    def span(self, i: int) -> tuple[int, int] | None:
+        """Character span of sentence ``i`` in the article text as given."""
+        sentence = self.sentences[i]
+        if sentence.start < self._offset:
+            return None
+        return sentence.start - self._offset, sentence.end - self._offset
 
     def quote(self, i: int) -> str:
         text = self.sentences[i].text

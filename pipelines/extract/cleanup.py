@@ -45,7 +45,7 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
                 denied = [c for c in asserted if c.sentence_index == j and not (
                     isinstance(c, TerritoryChange) and c.event in {"contested", "encircled"})]
         fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
-                      span=(sentence.start, sentence.end))
+                      span=art.span(i))
         denied_changes += [replace(c, **fields) for c in denied if isinstance(c, TerritoryChange)]
         denied_distances += [replace(c, **fields) for c in denied if isinstance(c, DistanceClaim)]
     return denied_changes, denied_distances

@@ -96,7 +96,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 confidence=confidence, population=spot.place.population if spot.place else None,
                 is_national_capital=bool(spot.place and spot.place.is_national_capital),
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
-                sentence_index=i, span=(sentence.start, sentence.end), **place_fields(spot.place)))
+                sentence_index=i, span=art.span(i), **place_fields(spot.place)))
     return changes
 
 
@@ -243,7 +243,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
             actor=actor, place=surface, is_capital=place.is_national_capital, km=distance.km,
             min_km=distance.min_km, max_km=distance.max_km, claimed_by=claimant, stance=stance,
             quote=art.quote(i), confidence=0.8 if direct else 0.6, sentence_index=i,
-            span=(sentence.start, sentence.end), **place_fields(place)))
+            span=art.span(i), **place_fields(place)))
     return claims
 
 
@@ -252,7 +252,7 @@ def _casualties_in(art: Article, i: int) -> list[Casualty]:
     sentence = art.sentences[i]
     return [Casualty(count=count, who=who, place=place, quote=art.quote(i),
                      claimed_by=art.claimant(i, pos), sentence_index=i,
-                     span=(sentence.start, sentence.end))
+                     span=art.span(i))
             for count, who, place, pos in casualties.casualties_in(sentence.text)]
 
 
@@ -278,7 +278,7 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
             actor = actor_before(text, m.start())
         found.append(Deployment(actor=actor, count=count, place=place or None, quote=art.quote(i),
                                 claimed_by=art.claimant(i, m.start()), sentence_index=i,
-                                span=(sentence.start, sentence.end)))
+                                span=art.span(i)))
     return found
 
 

@@ -101,3 +101,13 @@ def test_never_raises_on_signal_word_salad(text):
         assert claim.km is not None or (claim.min_km is not None and claim.max_km is not None)
     for change in result.territory_changes:
         assert change.event in EVENTS and change.stance in STANCES
+
+
+def test_spans_refer_to_the_text_as_given_even_with_a_title():
+    text = "Residents fled. Rebels seized Homs on Friday."
+    result = extract(text, title="Rebels advance in Syria")
+    (change,) = result.territory_changes
+    start, end = change.span
+    assert text[start:end] == change.quote
+    in_title = extract("Nothing else happened.", title="Rebels seize Homs").territory_changes[0]
+    assert in_title.span is None and in_title.quote == "Rebels seize Homs"
