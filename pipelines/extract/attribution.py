@@ -59,7 +59,8 @@ ANAPHORIC_DENIAL = re.compile(
     r"(?:the|these|those|such)\s+(?:(?P<about>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+)?"
     r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
     r"\bclaims?\s+(?:are|is|were|was)\s+(?:all\s+)?(?:lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
-    r"\ba\s+claim\s+(?:that\s+|which\s+)?(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?(?:rejected|denied|dismissed|disputed)\b",
+    r"\ba\s+claim\s+(?:that\s+|which\s+)?(?:\w+ly\s+)?(?:(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?)?"
+    r"(?:rejected|denied|dismissed|disputed)\b(?:\s+by\s+(?P<agent>[^,.;]{2,60}))?",
     re.I)
 
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"

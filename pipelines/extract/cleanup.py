@@ -28,8 +28,8 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
         m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
         if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
             continue
-        if m.group("denier"):  # "a claim the government dismissed"
-            denier = m.group("denier").strip()
+        if m.group("agent") or m.group("denier"):  # "a claim the government dismissed", "... denied by X"
+            denier = (m.group("agent") or m.group("denier")).strip()
         else:
             stance, denier = art.stance(i, m.end() - 1)
             denier = denier if stance == "denied" else art.claimant(i, m.start())

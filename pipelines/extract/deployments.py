@@ -32,7 +32,8 @@ HEADING = re.compile(
 KEYWORDS = ("deploy", "redeploy", "sent", "send", "dispatch", "rush", "airlift", "moved", "moving", "moves",
             "station", "position", "mass", "amass", "brought", "bring", "heading", "headed", "en route",
             "on their way", "arrived", "landed")
-_SUBJECT_TAIL = re.compile(r"(?:\s+(?:has|have|had|is|are|was|were|will|would|also|reportedly|now|already|"
+_SUBJECT_TAIL = re.compile(r"(?:\s+(?:has|have|had|is|are|was|were|will|would|also|reportedly|now|already|later|"
+                           r"then|again|recently|previously|"
                            r"has\s+\w+\s+by|have\s+\w+\s+by|responded\s+by|by|\w+ly))+$", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r"[,;:—–]|\b(?:that|while|and|but|after|when|as|said|says|say|told|reported|"
                          r"claimed|added|warned|accused|accuses)\s")

@@ -54,7 +54,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
     sentence = art.sentences[i]
     text = untitle(sentence.text).translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
-    for trig, m in trigger_hits(text, present):
+    for trig, m, negated in trigger_hits(text, present):
         mentions: list[PlaceMention] = []
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
@@ -89,6 +89,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
             art.spots.append((i, spot))
             stance, claimant = art.stance(i, m.start())
+            if negated:  # "Shusha is not taken": the speaker denies the change
+                stance = "denied" if stance == "asserted" else stance
             new, old = _controllers(trig.event, trig.slot, text, m)
             changes.append(TerritoryChange(
                 place=spot.text, place_type=spot.place_type, new_controller=new, old_controller=old,

@@ -19,6 +19,7 @@ _TRAILING_OF = re.compile(r"\s+of$")
 _ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
 _POSSESSIVE_DETERMINER = re.compile(r"(?:its|their|his|her|our)\s")
 # Lowercase Arabic articles inside names: "Ras al-Ain", "Deir ez-Zor".
+_NAME_PARTICLES = frozenset("da do dos das de del di du des la le van von bin ibn".split())
 _ARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ar|ash|an|az|at|ath|ed|es|ez|en|er|ul)-[A-Z]")
 _TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+)+", re.I)
@@ -30,7 +31,8 @@ _LIST_INTRO = re.compile(r"\b(\w+),?\s+(?:of|like|such\s+as|including|namely)\s+
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 _RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'’‘ʿ-]*"
-                  r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del)\s+)?[A-Z][\w'’‘ʿ-]*)*")
+                  r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del|da|do|dos|das|di|du)\s+)?"
+                  r"[A-Z][\w'’‘ʿ-]*)*")
 _PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|including|such as)\s+", re.I)
 _NAME_LIST_AHEAD = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)+,?\s+and\s+[A-Z]")
 _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
@@ -119,7 +121,9 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             continue
         if not tok[0].isalnum():
             break
-        if (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
+        if name_seen and low in _NAME_PARTICLES and nxt_tok[:1].isupper():
+            pass  # "Mocimboa da Praia", "Ciudad del Este"
+        elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True

@@ -17,7 +17,7 @@ from .lexicon import FORCE, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
 _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
-        r"(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
+        r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban)\s+){0,4}"
        r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested"),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent"),
+    # "fighting continues": where the last change was reported
+    _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
+       r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent"),
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested"),
@@ -128,7 +131,11 @@ _BACKGROUND = re.compile(r"\b(?:days|weeks|months|years|decades?)\s+of\s+(?:\w+\
 _UNREALISED = re.compile(
     r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
     r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|"
-    r"fail\w*|unable|refus\w*|not|never|no|n't|cannot|urg\w*|call\w*)\s+(?:to\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+    r"fail\w*|unable|refus\w*|cannot|urg\w*|call\w*|no)\s+(?:to\s+)?(?:\w+\s+)?$|"
+    r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?$", re.IGNORECASE)
+# "did not capture", "has never taken": a statement that the change did not happen.
+_NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE)
+_CHANGE_EVENTS = frozenset({"captured", "lost", "withdrawn_from", "recaptured"})
 _REALISED = re.compile(r"(?:able|managed|forced|began|started)\s+to\s+$")
 _LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE)
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
@@ -137,8 +144,10 @@ _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
 
 
 def trigger_hits(sentence: str, present: set[str] | None = None):
-    """Yield (trigger, match) for each trigger phrase in the sentence, skipping unrealised ones.
+    """Yield (trigger, match, negated) for each trigger phrase in the sentence.
 
+    Unrealised changes ("could take", "failed to capture") are skipped; a negated change
+    ("Shusha is not taken", "did not withdraw") is yielded with ``negated`` True, a denial.
     ``present``: the trigger keywords that occur in the sentence, when the caller knows them.
     """
     if present is None:
@@ -147,13 +156,16 @@ def trigger_hits(sentence: str, present: set[str] | None = None):
     for trig in (TRIGGERS[t] for t in candidates):
         for m in trig.pattern.finditer(sentence):
             prefix = sentence[max(0, m.start() - 40):m.start()]
-            if _UNREALISED.search(prefix) and not _REALISED.search(prefix):
+            negated = bool(m.groupdict().get("neg") or _NEGATION.search(prefix))
+            if negated and trig.event not in _CHANGE_EVENTS:
+                continue
+            if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
             if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 80), m.start()):
                 continue
-            yield trig, m
+            yield trig, m, negated
 
 
 def actor_before(sentence: str, position: int) -> str | None:

@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 # Capitalised word runs ("Ukraine's", "Wad Madani", "Iraqi-Syrian").
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'\u2019-]*(?:[ ][A-Z][\w'\u2019-]*)*")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
-# A demonym right before these nouns names a belligerent, often a foreign one.
+# A demonym right before these nouns names a belligerent or a neighbour, often not the
+# country the story happens in ("Russian forces", "the Thai border").
 _FORCE_NOUN = re.compile(r"\s+(?:forces|troops|army|military|soldiers|jets|drones|strikes|"
-                         r"missiles|units|fighters|officials?)\b")
+                         r"missiles|units|fighters|officials?|border|side|frontier|envoy|embassy)\b")
 _SUBDIVISION_SUFFIX = re.compile(r"\s+(?:%s)$" % "|".join(ADMIN1_WORDS))
 # With a country hint, a namesake elsewhere is accepted only when at least this populous.
 FOREIGN_NAMESAKE_POPULATION = 100_000
