@@ -34,9 +34,16 @@ KEYWORDS = ("kill", "dead", "died", "slain", "executed", "massacred", "death tol
             "lives")
 
 
+_ANY_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                         r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+                         r"seventy|eighty|ninety|hundred|dozen)", re.IGNORECASE)
+
+
 def casualties_in(sentence: str) -> list[tuple[int, str | None, str | None, int]]:
     """(count, who, place, position) for each death count in a sentence."""
     found: dict[tuple[int, str | None], tuple[int, str | None, str | None, int]] = {}
+    if not _ANY_NUMBER.search(sentence):
+        return []
     for pattern in (KILLED_AFTER, KILLED_BEFORE, DEATH_TOLL, LIVES_CLAIMED):
         for m in pattern.finditer(sentence):
             if pattern is KILLED_BEFORE and m.group().lower().startswith(("left", "leaving")) and not m.group("dead"):

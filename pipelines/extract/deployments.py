@@ -50,9 +50,20 @@ def subject_before(sentence: str, position: int) -> str | None:
     return subject
 
 
+# Words each phrase needs: patterns whose word is absent are not tried (they are costly).
+_NEEDS = {"active": re.compile(r"deploy|sent|send|dispatch|rush|airlift|mov|station|position|mass|brought|bring",
+                               re.IGNORECASE),
+          "passive": re.compile(r"\b(?:were|was|are|been|will\s+be)\s+(?:\w+\s+)?(?:deployed|sent|dispatched|moved|"
+                                r"rushed|airlifted|stationed|positioned|redeployed|flown)\b", re.IGNORECASE),
+          "arrived": re.compile(r"arrived|landed", re.IGNORECASE),
+          "heading": re.compile(r"heading|headed|rushing|en\s+route|on\s+their\s+way", re.IGNORECASE)}
+
+
 def deployment_hits(sentence: str):
     """Yield (kind, match, count) for each deployment phrase; the place follows ``match.end()``."""
     for kind, pattern in (("active", ACTIVE), ("passive", PASSIVE), ("arrived", ARRIVED), ("heading", HEADING)):
+        if not _NEEDS[kind].search(sentence):
+            continue
         for m in pattern.finditer(sentence):
             n = m.groupdict().get("n")
             value = parse_number(n) if n else None
