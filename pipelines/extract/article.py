@@ -30,6 +30,7 @@ class Article:
         self.country = gazetteer.country_context(self.text)
         self._published = published
         self._frames: dict[int, list[attribution.Frame]] = {}
+        self._stances: dict[int, tuple[tuple[int, int] | None, bool]] = {}
         self.salient: set[int] = set()  # geonameids of places reported changing hands so far
         self.focus: int | None = None  # geonameid of the main place of the last sentence with a change
         self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
@@ -78,14 +79,19 @@ class Article:
 
     def stance(self, i: int, position: int) -> tuple[str, str | None]:
         """(stance, claimant) of a claim; the claimant is the denier for a denied claim."""
-        sentence = self.sentences[i].text
-        scope = attribution.denial_scope(sentence)
+        scope, historical = self._sentence_stance(i)
         if scope and scope[0] <= position < scope[1]:
             return "denied", self.claimant(i, scope[0])
-        if (attribution.is_historical(sentence, lambda: self.reference_year)
-                or attribution.is_earlier_month(sentence, self._published)):
-            return "historical", self.claimant(i, position)
-        return "asserted", self.claimant(i, position)
+        return "historical" if historical else "asserted", self.claimant(i, position)
+
+    def _sentence_stance(self, i: int) -> tuple[tuple[int, int] | None, bool]:
+        """(denial scope, background?) of sentence ``i``, computed once."""
+        if i not in self._stances:
+            sentence = self.sentences[i].text
+            self._stances[i] = (attribution.denial_scope(sentence),
+                                attribution.is_historical(sentence, lambda: self.reference_year)
+                                or attribution.is_earlier_month(sentence, self._published))
+        return self._stances[i]
 
     # ---- places ------------------------------------------------------------------------
     def resolve_name(self, name: str, place_type: str) -> Place | None:

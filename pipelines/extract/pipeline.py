@@ -192,11 +192,15 @@ def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
     return False
 
 
+# The longest qualified number before a unit: "an estimated distance between 15 and 20 ".
+_QUALIFIED_NUMBER_CHARS = 50
+
+
 def _distance_matches(text: str) -> list[re.Match]:
     """Distance expressions, searched only around unit words (the full grammar is costly)."""
     found: dict[int, re.Match] = {}
     for unit in _UNIT_WORDS.finditer(text.translate(_ASCII_LOWER)):
-        m = DISTANCE.search(text, max(0, unit.start() - 70), min(len(text), unit.end() + 45))
+        m = DISTANCE.search(text, max(0, unit.start() - _QUALIFIED_NUMBER_CHARS), min(len(text), unit.end() + 45))
         while m and m.start() < unit.end():
             found.setdefault(m.start(), m)
             m = DISTANCE.search(text, m.end(), min(len(text), unit.end() + 45))
