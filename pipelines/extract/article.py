@@ -14,6 +14,9 @@ from .places import TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, classify, rec
 from .sentences import Sentence, split_sentences
 
 MAX_QUOTE_CHARS = 400
+# No-break, thin and other typographic spaces become plain spaces (same length, same offsets),
+# so that the ASCII-mode patterns see "20\u00a0km" as "20 km".
+_PLAIN_SPACES = str.maketrans({c: " " for c in "\u00a0\u2002\u2003\u2007\u2009\u200a\u202f\u205f"})
 
 
 class Article:
@@ -23,7 +26,7 @@ class Article:
         # A title not repeated at the top of the text is read as its first line; spans stay
         # relative to the text as given (None for claims found in the title).
         prepend = bool(title and title.strip() and title.strip() not in text[:len(title) + 50])
-        self.text = f"{title.strip()}\n{text}" if prepend else text
+        self.text = (f"{title.strip()}\n{text}" if prepend else text).translate(_PLAIN_SPACES)
         self._offset = len(title.strip()) + 1 if prepend else 0
         self.gaz = gazetteer
         self.sentences: list[Sentence] = split_sentences(self.text)

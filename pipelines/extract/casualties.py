@@ -21,12 +21,12 @@ KILLED_AFTER = re.compile(
     rf"\b(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+(?:{_WHO}\s+)?(?:(?:from|on)\s+(?:both|each|either|all)\s+sides?\s+)?"
     rf"(?:(?:were|was|have\s+been|had\s+been|are|"
     rf"being|reportedly|also|all|of\s+them|who\s+were|confirmed|reported|feared|found)\s+){{0,3}}(?:killed|died|dead|slain|executed|"
-    rf"massacred|shot\s+dead|lost\s+their\s+lives)\b")
+    rf"massacred|shot\s+dead|lost\s+their\s+lives)\b", re.ASCII)
 KILLED_BEFORE = re.compile(
     rf"\b(?:killing|killed|kills|kill|claimed\s+the\s+lives\s+of|left|leaving)\s+(?:{_BOUND}\s+)?"
-    rf"(?P<n>{NUMBER})\s+{_WHO}?(?P<dead>\s+dead)?")
-LIVES_CLAIMED = re.compile(rf"\b(?:claimed|claiming|claims|cost|costing)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+lives\b")
-DEATH_TOLL = re.compile(rf"\bdeath\s+toll\s+(?:[\w-]+\s+){{0,5}}?(?:to|at|of|reached|hit)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})")
+    rf"(?P<n>{NUMBER})\s+{_WHO}?(?P<dead>\s+dead)?", re.ASCII)
+LIVES_CLAIMED = re.compile(rf"\b(?:claimed|claiming|claims|cost|costing)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+lives\b", re.ASCII)
+DEATH_TOLL = re.compile(rf"\bdeath\s+toll\s+(?:[\w-]+\s+){{0,5}}?(?:to|at|of|reached|hit)\s+(?:{_BOUND}\s+)?(?P<n>{NUMBER})", re.ASCII)
 _PLACE_AFTER = re.compile(r"\b(?:in|near|around|outside|at)\s+(?:the\s+)?(?:(?:city|town|village|province|region)\s+of\s+)?"
                           r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 _VAGUE_MODIFIER = re.compile(r"^(?:other|more|some)\s+")
@@ -36,7 +36,7 @@ KEYWORDS = ("kill", "dead", "died", "slain", "executed", "massacred", "death tol
 
 _ANY_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                          r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-                         r"seventy|eighty|ninety|hundred|dozen)", re.IGNORECASE)
+                         r"seventy|eighty|ninety|hundred|dozen)", re.IGNORECASE | re.ASCII)
 
 
 def casualties_in(sentence: str) -> list[tuple[int, str | None, str | None, int]]:

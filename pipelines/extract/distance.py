@@ -24,7 +24,7 @@ UNIT_KEYWORDS = ("km", "kilomet", "mile", "metres", "meters")
 # Bearing and preposition between the distance and the reference place.
 TARGET_LINK = re.compile(
     r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"
-    r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+", re.IGNORECASE)
+    r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+", re.IGNORECASE | re.ASCII)
 # Motion, position and combat words that make a nearby force's distance a claim.
 # Words that put a force at a place: it reached, took, fights in, left, was stopped at...
 _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w*|prevent\w*|block\w*|"
@@ -36,20 +36,20 @@ _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w
 # Words of motion toward a place: the force is not there yet.
 _APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|march\w*|"
              r"mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|gains?|offensive")
-PROXIMITY_TRIGGER = re.compile(rf"\b(?:{_PRESENCE}|{_APPROACH})\b", re.IGNORECASE)
-PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE)
+PROXIMITY_TRIGGER = re.compile(rf"\b(?:{_PRESENCE}|{_APPROACH})\b", re.IGNORECASE | re.ASCII)
+PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE | re.ASCII)
 # The distance stands in apposition to a place: "took Sake, a town only 27 km from Goma".
 _APPOSITION = re.compile(r"[,”]\s*(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
     r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
-    re.IGNORECASE)
+    re.IGNORECASE | re.ASCII)
 # Depth of advance, lengths and widths: "advanced 10 km", "a convoy stretching 40 miles".
 NOT_PROXIMITY_BEFORE = re.compile(
     r"\b(?:advanc\w*|push\w*|mov(?:e|ed|ing)|penetrat\w*|gain\w*|progress\w*|drove|driven|march\w*|"
     r"travel\w*|stretch\w*|extend\w*|long|wide|deep|convoy|column|line|front|over|across|along|for)\s+$",
-    re.IGNORECASE)
-NOT_PROXIMITY_AFTER = re.compile(r"\s*-?\s*(?:long|wide|deep|stretch|convoy|front|line|radius|range)\b", re.IGNORECASE)
+    re.IGNORECASE | re.ASCII)
+NOT_PROXIMITY_AFTER = re.compile(r"\s*-?\s*(?:long|wide|deep|stretch|convoy|front|line|radius|range)\b", re.IGNORECASE | re.ASCII)
 # Reference points that are not settlements.
 LANDMARK_WORDS = frozenset((
     "border frontier front frontline front-line line river sea coast lake dam bridge road highway "
@@ -58,7 +58,7 @@ LANDMARK_WORDS = frozenset((
 # "in complete control of the capital": the capital is held, not approached.
 CAPITAL_HELD = re.compile(
     r"\b(?:in\s+(?:\w+\s+)?(?:full|complete|total|effective)?\s*control\s+of|control(?:s|led)?|hold(?:s)?|held)\s+"
-    r"(?:most\s+of\s+|much\s+of\s+)?the\s+capital\b", re.IGNORECASE)
+    r"(?:most\s+of\s+|much\s+of\s+)?the\s+capital\b", re.IGNORECASE | re.ASCII)
 
 
 def is_proximity_sentence(sentence: str) -> bool:
@@ -79,7 +79,7 @@ def force_is_subject(sentence: str, distance_start: int) -> bool:
     return bool(copula and FORCE.search(before[:copula.start()]))
 
 
-_LOCATIVE = re.compile(r"\b(?:lies|lie|lay|located|situated|sits|sit)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE)
+_LOCATIVE = re.compile(r"\b(?:lies|lie|lay|located|situated|sits|sit)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE | re.ASCII)
 
 
 def locates_a_place(sentence: str, distance_start: int) -> bool:

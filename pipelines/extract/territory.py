@@ -30,7 +30,10 @@ class Trigger:
 
 
 def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False) -> Trigger:
-    return Trigger(re.compile(regex, re.IGNORECASE), event, slot, frozenset(hints.split("|")), needs_force)
+    # ASCII: the phrases are English words (and much faster to match than Unicode classes);
+    # the article's unusual spaces are made plain before matching, see Article.
+    return Trigger(re.compile(regex, re.IGNORECASE | re.ASCII), event, slot, frozenset(hints.split("|")),
+                   needs_force)
 
 
 TRIGGERS: tuple[Trigger, ...] = (

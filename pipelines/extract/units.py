@@ -26,9 +26,9 @@ DISTANCE = re.compile(
     rf"(?:\s*-\s*|\s*)(?P<unit>{_UNIT})"
     rf"(?:\s*[(\[]\s*(?:about|around|some|roughly|approximately|nearly|almost|just|over|under)?\s*"
     rf"(?P<alt1>{NUMBER})(?:\s*(?:to|-|–)\s*(?P<alt2>{NUMBER}))?\s*(?P<alt_unit>{_UNIT})\s*[)\]])?",
-    re.IGNORECASE)
-_IS_UPPER = re.compile(rf"\b(?:{_UPPER})\b", re.IGNORECASE)
-_IS_LOWER = re.compile(r"\b(?:over|more\s+than|beyond)\b", re.IGNORECASE)
+    re.IGNORECASE | re.ASCII)
+_IS_UPPER = re.compile(rf"\b(?:{_UPPER})\b", re.IGNORECASE | re.ASCII)
+_IS_LOWER = re.compile(r"\b(?:over|more\s+than|beyond)\b", re.IGNORECASE | re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
