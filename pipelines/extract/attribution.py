@@ -50,9 +50,9 @@ DENIAL_KEYWORDS = ("deny", "denie", "denied", "reject", "dismiss", "refut", "is 
 DENIAL_CUE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
     r"rebuff(?:s|ed)?|disput(?:e|es|ed)|not\s+true|no\s+truth|untrue|false|baseless|fabricat\w+|"
-    r"fake\s+news|categorically)\b", re.I)
+    r"fake\s+news|categorically)\b", re.I | re.ASCII)
 # A new assertion inside a sentence ends the scope of a denial.
-_DENIAL_SCOPE_END = re.compile(r";|\b(?:and|but)\s+(?:\w+\s+){0,2}(?:said|says|added|insisted|confirmed)\b|,\s+(?:saying|adding)\b", re.I)
+_DENIAL_SCOPE_END = re.compile(r";|\b(?:and|but)\s+(?:\w+\s+){0,2}(?:said|says|added|insisted|confirmed)\b|,\s+(?:saying|adding)\b", re.I | re.ASCII)
 # An anaphoric denial: "denies it", "rejects the Dessie claim", "This is not true".
 ANAPHORIC_DENIAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
@@ -65,10 +65,10 @@ ANAPHORIC_DENIAL = re.compile(
 
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
                    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
-                   r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I)
+                   r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
 _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|"
-                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b", re.I)
+                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b", re.I | re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
