@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+# Lowercasing that keeps every offset (str.lower() may lengthen some characters).
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
 
 def _trie_regex(words: list[str]) -> str:
     trie: dict = {}

@@ -12,7 +12,7 @@ from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, deri
 from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
                        describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
                        looks_like_length)
-from .keywords import keyword_pattern
+from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import force_phrase_before, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
@@ -24,7 +24,6 @@ from .units import DISTANCE, distance_of
 NEAR_CAPITAL_KM = 150.0
 # Words without which a sentence holds no signal of a kind: found in one pass over the article,
 # so that the extractors only look at sentences that may hold something.
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _KINDS_OF_WORD: dict[str, set[str]] = {}
 for _kind, _words in (("territory", TERRITORY_KEYWORDS), ("casualties", casualties.KEYWORDS),
                       ("deployments", deployments.KEYWORDS), ("denial", attribution.DENIAL_KEYWORDS)):
@@ -199,7 +198,7 @@ _QUALIFIED_NUMBER_CHARS = 50
 def _distance_matches(text: str) -> list[re.Match]:
     """Distance expressions, searched only around unit words (the full grammar is costly)."""
     found: dict[int, re.Match] = {}
-    for unit in _UNIT_WORDS.finditer(text.translate(_ASCII_LOWER)):
+    for unit in _UNIT_WORDS.finditer(text.translate(ASCII_LOWER)):
         m = DISTANCE.search(text, max(0, unit.start() - _QUALIFIED_NUMBER_CHARS), min(len(text), unit.end() + 45))
         while m and m.start() < unit.end():
             found.setdefault(m.start(), m)
@@ -292,7 +291,7 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
 def _sentence_keywords(art: Article) -> dict[int, set[str]]:
     """For each sentence that may hold a signal, the keywords found in it ("" for a unit word)."""
     starts = [s.start for s in art.sentences]
-    lowered = art.text.translate(_ASCII_LOWER)  # unlike str.lower(), keeps every offset
+    lowered = art.text.translate(ASCII_LOWER)  # unlike str.lower(), keeps every offset
     found: dict[int, set[str]] = {}
     for pattern in (_SIGNAL_WORDS, _UNIT_WORDS):
         for m in pattern.finditer(lowered):

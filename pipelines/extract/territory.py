@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .keywords import keyword_pattern
+from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import FORCE, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
@@ -27,13 +27,15 @@ class Trigger:
     slot: str  # "after", "before", "recent" or "clause"
     hints: frozenset[str]  # lowercase word beginnings without one of which the pattern cannot match
     needs_force: bool = False  # the subject must be an armed actor ("troops fled", not "families fled")
+    anchored: bool = False  # every match starts at one of the hints: try it there only (fast)
 
 
-def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False) -> Trigger:
+def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False,
+       anchored: bool = False) -> Trigger:
     # ASCII: the phrases are English words (and much faster to match than Unicode classes);
     # the article's unusual spaces are made plain before matching, see Article.
     return Trigger(re.compile(regex, re.IGNORECASE | re.ASCII), event, slot, frozenset(hints.split("|")),
-                   needs_force)
+                   needs_force, anchored)
 
 
 TRIGGERS: tuple[Trigger, ...] = (
@@ -43,59 +45,59 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
     _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
-       r"overr(?:an|un|unning|uns)|stormed\s+and\s+(?:took|seized))\s+"
-       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured"),
+       r"overr(?:an|un|unning|uns))\s+"
+       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured", anchored=True),
     _t("capture|seizure|fall of|takeover|overrun", r"\bthe\s+(?:capture|seizure|fall|takeover|overrunning)\s+of\s+", "captured"),
     _t("captured|seized|taken|overrun", rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
-    _t("fell|falls|fallen", r"\b(?:(?:has|have|had)\s+)?(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before"),
+    _t("fell|falls|fallen", r"\b(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before", anchored=True),
     _t("fell|fallen", r"\b(?:fell|(?:has|have|had)\s+(?:now\s+)?fallen)\b(?!\s+(?:in)?to\b|\s+(?:by|from|silent|short|back|apart|off|behind|below|under|sharply))",
        "captured", "before"),
-    _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before"),
+    _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before", anchored=True),
     _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
        r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
     _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back",
        rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
-       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured"),
+       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured", anchored=True),
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
     _t("recapture", r"\bthe\s+recapture\s+of\s+", "recaptured"),
     _t("push|drove|driven|drive|forced", r"\b(?:push(?:ed|ing)?|drove|driven|drive|forced)\s+(?:(?:[\w'’-]+\s+){0,4}?"
-       r"(?:back\s+from|out\s+of)|back\s+(?:[\w'’-]+\s+){1,4}?(?:from|out\s+of))\s+", "recaptured"),
+       r"(?:back\s+from|out\s+of)|back\s+(?:[\w'’-]+\s+){1,4}?(?:from|out\s+of))\s+", "recaptured", anchored=True),
     _t("recaptured|retaken", rf"\b{_AUX}(?:recaptured|retaken)\b", "recaptured", "before"),
     _t("liberated", rf"\b{_AUX}liberated\b", "captured", "before"),
     # lost
-    _t("lost|losing", rf"\blos(?:t|ing)\s+(?:{_CONTROL})?", "lost"),
+    _t("lost|losing", rf"\blos(?:t|ing)\s+(?:{_CONTROL})?", "lost", anchored=True),
     _t("loss", r"\bthe\s+loss\s+of\s+", "lost"),
     _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+(?:under|in)\s+(?:[\w'’-]+\s+){0,2}control\b", "lost", "before"),
     _t("lost", rf"\b{_AUX}lost\b", "lost", "before"),
     # withdrawn_from
     _t("withdr|retreat", r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’-]+\s+){0,4}?(?:from|out\s+of)\s+",
-       "withdrawn_from"),
-    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from"),
-    _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from"),
-    _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True),
+       "withdrawn_from", anchored=True),
+    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from", anchored=True),
+    _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
+    _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
     _t("withdraw|retreat|pull", r"\b(?:before|after|then|later|subsequently)\s+(?:\w+\s+)?(?:withdrawing|withdrew|"
        r"retreating|retreated|pulling\s+out|pulled\s+out)\b(?!\s+(?:from|to|toward|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
     _t("enter|broke into|break into|push|advanc|infiltrat|penetrat", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
-       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True),
+       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True),
     _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
        r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban)\s+){0,4}"
-       r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested"),
-    _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent"),
+       r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
+    _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
-       r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent"),
+       r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent", anchored=True),
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
-    _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested"),
+    _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
     _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
-       r"(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
+       r"(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
     _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
     _t("fallen", r"\bha(?:s|ve|d)\s+not\s+(?:yet\s+)?fallen\b", "contested", "before"),
     # encircled
@@ -103,7 +105,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
-    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled"),
+    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled", anchored=True),
     _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
        r"under\s+siege|cut\s+off)\b", "encircled", "before"),
 )
@@ -146,6 +148,20 @@ _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
 
 
+def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str]) -> list[re.Match]:
+    """Matches of a trigger that starts at its keyword, tried only where a keyword begins a word."""
+    found: dict[int, re.Match] = {}
+    for hint in trig.hints & present:
+        at = lowered.find(hint)
+        while at >= 0:
+            if (at == 0 or not lowered[at - 1].isalnum()) and at not in found:
+                m = trig.pattern.match(sentence, at)
+                if m:
+                    found[at] = m
+            at = lowered.find(hint, at + 1)
+    return [found[at] for at in sorted(found)]
+
+
 def trigger_hits(sentence: str, present: set[str] | None = None):
     """Yield (trigger, match, negated) for each trigger phrase in the sentence.
 
@@ -153,11 +169,14 @@ def trigger_hits(sentence: str, present: set[str] | None = None):
     ("Shusha is not taken", "did not withdraw") is yielded with ``negated`` True, a denial.
     ``present``: the trigger keywords that occur in the sentence, when the caller knows them.
     """
+    lowered = sentence.translate(ASCII_LOWER)
     if present is None:
-        present = hints_in(_KEYWORD_PATTERN.findall(sentence.lower()))
+        present = hints_in(_KEYWORD_PATTERN.findall(lowered))
     candidates = sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())})
     for trig in (TRIGGERS[t] for t in candidates):
-        for m in trig.pattern.finditer(sentence):
+        matches = _anchored_matches(trig, sentence, lowered, present) if trig.anchored else \
+            trig.pattern.finditer(sentence)
+        for m in matches:
             prefix = sentence[max(0, m.start() - 40):m.start()]
             negated = bool(m.groupdict().get("neg") or _NEGATION.search(prefix))
             if negated and trig.event not in _CHANGE_EVENTS:
