@@ -66,9 +66,11 @@ ANAPHORIC_DENIAL = re.compile(
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
                    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
                    r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
+_PAST_CUES = ("ago", "back in", "last year", "previously", "height of", "earlier in the war")
 _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|"
-                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b", re.I | re.ASCII)
+                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b|\bhad\s+previously\b|"
+                          r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,7 @@ def is_historical(sentence: str, reference_year: "int | None | Callable[[], int 
     ``reference_year`` is the year of the report, or a function computing it on demand.
     """
     lowered = sentence.lower()
-    if ("ago" in lowered or "back in" in lowered or "last year" in lowered) and _PAST_MARKER.search(sentence):
+    if any(cue in lowered for cue in _PAST_CUES) and _PAST_MARKER.search(sentence):
         return True
     if not _ANY_YEAR.search(sentence):
         return False
