@@ -140,7 +140,8 @@ class Article:
             capital = self.gaz.capital_of(country or self.country)
             return (capital.name, capital) if capital else None
         absolute = self.sentences[i].start + position
-        return recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus)
+        small = words[-1].lower() in {"town", "village", "towns", "villages"}
+        return recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus, small)
 
     def span(self, i: int) -> tuple[int, int] | None:
         """Character span of sentence ``i`` in the article text as given."""

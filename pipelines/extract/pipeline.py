@@ -42,9 +42,12 @@ _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
 _CAPITAL_TARGET = re.compile(
-    r"(?:the\s+)?(?:(?P<dem>[A-Z][\w'’]*)\s+)?capital(?:\s+city)?\b(?:,?\s+(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*))?")
-_CITY_OF = re.compile(r"(?:the\s+)?(?:\w+\s+)?(?:city|town|village|provincial\s+capital|regional\s+capital)\s+of\s+"
+    r"(?:the\s+)?(?:(?P<dem>[A-Z][\w'’]*)\s+)?capital(?:\s+city)?\b(?!\s+of\b)"
+    r"(?:,?\s+(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*))?")
+_CITY_OF = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:city|town|village|capital)\s+of\s+"
                       r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_APPOSED_NAME = re.compile(r"(?:\s+(?:state|province|region|governorate|oblast|district))?,\s+"
+                           r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
 _CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
@@ -159,12 +162,18 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         return (place.name, place) if place else None
     city_of = _CITY_OF.match(text, position)
     if city_of:
+        named = _APPOSED_NAME.match(text, city_of.end())  # "the capital of X state, El Obeid"
+        if named:
+            place = art.gaz.resolve(named["name"], art.country)
+            if place is not None and place.kind == "city":
+                return named["name"], place
         place = art.gaz.resolve(city_of["name"], art.country)
         return (city_of["name"], place) if place else None
-    if _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position):
+    the_city = _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position)
+    if the_city:
         focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
         return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country,
-                            frozenset(art.salient), focus)
+                            frozenset(art.salient), focus, small="town" in the_city.group().lower())
     name = _NAME.match(text, position)
     if not name:
         return None

@@ -43,6 +43,7 @@ _NOT_PLACE_HEAD = re.compile(rf"(?:{'|'.join(FORCE_NOUNS)}|terrorists?|officials
                              r"spokes(?:man|woman|person)|authorities|government|residents|vehicles?|"
                              r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation)$")
 POPULATION_OF_CITY = 50_000
+BIG_CITY_POPULATION = 500_000  # never "the town"
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,12 +284,12 @@ _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garr
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
 
 
-_RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b)")
+_RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b(?!\s+of\b))")  # not "the capital of X state"
 
 
 def recent_place(text: str, end: int, gaz: Gazetteer, country: str | None,
                  salient: frozenset[int] = frozenset(), focus: int | None = None,
-                 window: int = 800) -> tuple[str, Place] | None:
+                 small: bool = False, window: int = 800) -> tuple[str, Place] | None:
     """The city that "the city" or "there" before ``text[end]`` refers to, as (surface, place).
 
     The story's focus (``focus``: the main place of the last sentence that reported a
@@ -296,9 +297,12 @@ def recent_place(text: str, end: int, gaz: Gazetteer, country: str | None,
     changing hands (``salient``), since the story's subject outranks a city named in
     passing ("Wad Madani, 180 km from the capital Khartoum ... the capture of the city");
     else the latest named city. "the capital" counts as a mention of the country's capital.
+    With ``small`` ("the town", "the village") capitals and big cities are not candidates.
     """
     first = changed = None
     for surface, place in _places_backwards(text, end, gaz, country, window):
+        if small and (place.is_national_capital or place.population >= BIG_CITY_POPULATION):
+            continue
         if place.geonameid == focus:
             return surface, place
         if changed is None and place.geonameid in salient:

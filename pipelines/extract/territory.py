@@ -140,6 +140,8 @@ _UNREALISED = re.compile(
     r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
+_LIFTED = re.compile(r"\b(?:broke|broken|break|breaking|lifted|lift|lifting|ended|end|ending|relieved|relieve)\s+"
+                     r"(?:the\s+)?(?:[\w-]+\s+){0,2}(?:siege|encirclement|blockade)\b", re.IGNORECASE | re.ASCII)
 _CHANGE_EVENTS = frozenset({"captured", "lost", "withdrawn_from", "recaptured"})
 _REALISED = re.compile(r"(?:able|managed|forced|began|started)\s+to\s+$")
 _LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE | re.ASCII)
@@ -185,6 +187,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None):
                 continue
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
+            if trig.event == "encircled" and _LIFTED.search(prefix + m.group()):
+                continue  # "broke the siege of X": the encirclement ended
             if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 80), m.start()):
                 continue
             yield trig, m, negated
