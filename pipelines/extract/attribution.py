@@ -56,7 +56,7 @@ _DENIAL_SCOPE_END = re.compile(r";|\b(?:and|but)\s+(?:\w+\s+){0,2}(?:said|says|a
 # An anaphoric denial: "denies it", "rejects the Dessie claim", "This is not true".
 ANAPHORIC_DENIAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
-    r"(?:the|these|those|such)\s+(?:(?P<about>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+)?"
+    r"(?:(?:the|these|those|such)\s+)?(?:(?P<about>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)\s+|[a-z]+\s+)?"
     r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
     r"\bclaims?\s+(?:are|is|were|was)\s+(?:all\s+)?(?:lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
     r"\ba\s+claim\s+(?:that\s+|which\s+)?(?:\w+ly\s+)?(?:(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?)?"

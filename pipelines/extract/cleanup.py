@@ -34,7 +34,7 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
             stance, denier = art.stance(i, m.end() - 1)
             denier = denier if stance == "denied" else art.claimant(i, m.start())
         asserted = [c for c in (*changes, *distances) if c.stance == "asserted"]
-        if m.group("about"):
+        if m.group("about") and not art.gaz.country_of_word(m.group("about")):  # "the Dessie claim"
             about = fold_name(m.group("about"))
             denied = [c for c in asserted if (c.sentence_index or 0) <= i and about in place_key(c.place).split()]
         else:  # the claims of this sentence, else the changes or distances last claimed before it

@@ -70,9 +70,12 @@ class ResolvedPlace:
     place: Place | None
 
 
-def _is_name_word(word: str, gaz: Gazetteer) -> bool:
-    return ((word[:1].isupper() or bool(_ARTICLE_NAME.match(word))) and word not in NOT_PLACE_WORDS
-            and gaz.country_of_word(word) is None)
+def _is_name(run: str, gaz: Gazetteer) -> bool:
+    """A run of words that can name a place: not a function word, not a country or demonym
+    ("Syrian", "Ukraine's"), though a city named after one is ("Gaza City", "Kuwait City")."""
+    first = run.split()[0] if run.strip() else ""
+    return ((first[:1].isupper() or bool(_ARTICLE_NAME.match(first))) and first not in NOT_PLACE_WORDS
+            and gaz.country_of_word(POSSESSIVE_END.sub("", run)) is None)
 
 
 def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMention], int]:
@@ -107,7 +110,7 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 continue
             if tok == "," and first >= 0 and _APPOSED_NOUN.match(text, first, last):
                 apposed = _APPOSITIVE.match(text, m.start())
-                if apposed and _is_name_word(apposed.group(1).split()[0], gaz):
+                if apposed and _is_name(apposed.group(1), gaz):
                     return mentions_in(apposed.group(1), gaz), apposed.end()
             starts_np = nxt_tok[:1].isupper() or nxt_tok.lower() in PLACE_MODIFIERS or nxt_tok.lower() in PLACE_NOUNS
             if low == "and" and first >= 0 and starts_np:
@@ -193,7 +196,7 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     head_part = _PREPOSITION.split(np, 1)[0].split()
     head = next((w.lower() for w in reversed(head_part) if w.lower() in PLACE_NOUNS),
                 head_part[-1].lower() if head_part else "")
-    name_match = next((r for r in _RUN.finditer(np) if _is_name_word(r.group().split()[0], gaz)), None)
+    name_match = next((r for r in _RUN.finditer(np) if _is_name(r.group(), gaz)), None)
     if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
         return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
@@ -206,8 +209,10 @@ def _listed_mentions(np: str, gaz: Gazetteer) -> list[PlaceMention]:
     listed = _LIST_INTRO.search(np)
     if not listed or listed.group(1).lower() not in PLACE_NOUNS:
         return []
+    if listed.group(0).split()[1].lower().strip(",") == "of" and not listed.group(1).lower().endswith("s"):
+        return []  # "the neighbourhood of X" is one place, "the towns of A and B" a list
     names = [n.strip() for n in _LIST_SPLIT.split(listed.group(2)) if n.strip()]
-    if not names or not all(_RUN.fullmatch(n) and _is_name_word(n.split()[0], gaz) for n in names):
+    if not names or not all(_RUN.fullmatch(n) and _is_name(n, gaz) for n in names):
         return []
     kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
     return [PlaceMention(n, kind, n) for n in names]
@@ -324,7 +329,7 @@ def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, 
                 yield capital.name, capital
             continue
         name = POSSESSIVE_END.sub("", surface)
-        if not _is_name_word(name.split()[0], gaz) or PERSON_TITLES.search(text, start, run.start()):
+        if not _is_name(name, gaz) or PERSON_TITLES.search(text, start, run.start()):
             continue
         place = gaz.resolve(name, country)  # whole runs only: "Human" in "Human Rights" is no place
         if place is not None and place.kind == "city":

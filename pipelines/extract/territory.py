@@ -95,6 +95,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent", anchored=True),
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
+    _t("operat", r"\boperat(?:ing|ed|es|e)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
+       needs_force=True, anchored=True),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
     _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
        r"(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
@@ -189,7 +191,7 @@ def trigger_hits(sentence: str, present: set[str] | None = None):
                 continue
             if trig.event == "encircled" and _LIFTED.search(prefix + m.group()):
                 continue  # "broke the siege of X": the encirclement ended
-            if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 80), m.start()):
+            if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 120), m.start()):
                 continue
             yield trig, m, negated
 

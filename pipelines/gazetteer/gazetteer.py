@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .build import (ADMIN1_WORDS, FLAG_ADMIN1_CAPITAL, FLAG_NATIONAL_CAPITAL, KIND_ADMIN1,
                     build_index, data_version, default_cache_dir)
+from .countries import ARMED_GROUP_COUNTRIES
 from .geo import haversine_km
 from .normalize import fold_name
 
@@ -243,6 +244,8 @@ class Gazetteer:
         key = fold_name(_POSSESSIVE.sub("", phrase))
         if iso:
             found = iso, COUNTRY_VOTE
+        elif key in ARMED_GROUP_COUNTRIES:
+            found = ARMED_GROUP_COUNTRIES[key], COUNTRY_VOTE
         elif key in self._capital_keys:
             found = self._capital_keys[key], CAPITAL_VOTE
         elif key in self._context_places:

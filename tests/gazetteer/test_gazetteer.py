@@ -94,3 +94,8 @@ def test_corrupt_cache_is_rebuilt(gazetteer, tmp_path, monkeypatch):
     assert rebuilt.resolve("Goma").country == "CD"
     with open(Gazetteer.cache_path(str(tmp_path)), "rb") as fh:
         assert marshal.load(fh)["version"] == data["version"]
+
+
+def test_armed_groups_point_to_their_country(gazetteer):
+    assert gazetteer.country_context("The Houthis said they shot down a US drone over Marib.") == "YE"
+    assert gazetteer.country_context("Taliban fighters entered the city.") == "AF"
