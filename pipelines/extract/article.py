@@ -10,6 +10,7 @@ from functools import cached_property
 from ..gazetteer import Gazetteer, Place
 from . import attribution
 from .distance import CAPITAL_HELD
+from .keywords import ASCII_LOWER
 from .places import TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, classify, recent_place
 from .sentences import Sentence, split_sentences
 
@@ -41,6 +42,11 @@ class Article:
         self.last_group: list[PlaceMention] = []  # the last list of places named together
 
     # ---- attribution -------------------------------------------------------------------
+    @cached_property
+    def lowered(self) -> str:
+        """The text in lowercase with the same offsets (ASCII letters only are lowered)."""
+        return self.text.translate(ASCII_LOWER)
+
     @cached_property
     def reference_year(self) -> int | None:
         return attribution.reference_year(self._published, self.text)

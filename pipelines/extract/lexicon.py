@@ -117,8 +117,10 @@ _COMMON_WORDS = _FUNCTION_WORDS | PLACE_NOUNS | PLACE_MODIFIERS | NP_STOP_WORDS 
 def untitle(sentence: str) -> str:
     """A title-case sentence with its common words lowered (same length, same offsets);
     other sentences unchanged."""
-    words = sentence.count(" ") + 1
-    if words < 4 or len(_WORD_START_CAPITAL.findall(sentence)) < 0.7 * words:
+    words = sentence.split(None, 6)
+    if len(words) < 4 or sum(w[0].islower() for w in words[:6]) > 1:
+        return sentence  # running text: lowercase words among the first few
+    if len(_WORD_START_CAPITAL.findall(sentence)) < 0.7 * (sentence.count(" ") + 1):
         return sentence
     return _TITLE_WORD.sub(lambda m: m.group().lower() if m.group().lower() in _COMMON_WORDS else m.group(),
                            sentence)

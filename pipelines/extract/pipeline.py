@@ -54,9 +54,11 @@ _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:cent
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
-    text = untitle(sentence.text).translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
+    text = untitle(sentence.text)
+    if '"' in text or "“" in text or "”" in text:
+        text = text.translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
-    for trig, m, negated in trigger_hits(text, present):
+    for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end]):
         mentions: list[PlaceMention] = []
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
@@ -300,7 +302,7 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
 def _sentence_keywords(art: Article) -> dict[int, set[str]]:
     """For each sentence that may hold a signal, the keywords found in it ("" for a unit word)."""
     starts = [s.start for s in art.sentences]
-    lowered = art.text.translate(ASCII_LOWER)  # unlike str.lower(), keeps every offset
+    lowered = art.lowered
     found: dict[int, set[str]] = {}
     for pattern in (_SIGNAL_WORDS, _UNIT_WORDS):
         for m in pattern.finditer(lowered):

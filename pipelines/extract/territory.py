@@ -166,14 +166,16 @@ def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[s
     return [found[at] for at in sorted(found)]
 
 
-def trigger_hits(sentence: str, present: set[str] | None = None):
+def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | None = None):
     """Yield (trigger, match, negated) for each trigger phrase in the sentence.
 
     Unrealised changes ("could take", "failed to capture") are skipped; a negated change
     ("Shusha is not taken", "did not withdraw") is yielded with ``negated`` True, a denial.
-    ``present``: the trigger keywords that occur in the sentence, when the caller knows them.
+    ``present``: the trigger keywords that occur in the sentence, and ``lowered``: the
+    sentence lowered with its offsets kept, when the caller has them.
     """
-    lowered = sentence.translate(ASCII_LOWER)
+    if lowered is None:
+        lowered = sentence.translate(ASCII_LOWER)
     if present is None:
         present = hints_in(_KEYWORD_PATTERN.findall(lowered))
     candidates = sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())})
