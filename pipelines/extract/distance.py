@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import re
 
+from .keywords import words_pattern
 from .lexicon import FORCE
 
 # Unit words (matched anywhere in a word: "20km").
 UNIT_KEYWORDS = ("km", "kilomet", "mile", "metres", "meters")
+# Where the forces meet: "the front line is now 10 km from X", "fighting is within 5 km of X".
+FRONT = words_pattern(["front line", "front lines", "frontline", "frontlines", "fighting", "clashes"],
+                      re.IGNORECASE)
 # Bearing and preposition between the distance and the reference place.
 TARGET_LINK = re.compile(
     r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"
@@ -63,7 +67,10 @@ CAPITAL_HELD = re.compile(
 
 def is_proximity_sentence(sentence: str) -> bool:
     """True when the sentence has an armed actor and a motion, position or combat word."""
-    return bool(FORCE.search(sentence) and PROXIMITY_TRIGGER.search(sentence))
+    if FORCE.search(sentence):
+        return bool(PROXIMITY_TRIGGER.search(sentence))
+    front = {m.span() for m in FRONT.finditer(sentence)}  # "fighting" is no motion of its own
+    return bool(front) and any(m.span() not in front for m in PROXIMITY_TRIGGER.finditer(sentence))
 
 
 def describes_a_place(sentence: str, distance_start: int) -> bool:
@@ -73,10 +80,11 @@ def describes_a_place(sentence: str, distance_start: int) -> bool:
 
 
 def force_is_subject(sentence: str, distance_start: int) -> bool:
-    """True for "the Russian forces are 10 km from": a force noun right before a copula."""
+    """True for "the Russian forces are 10 km from" or "the front line is now 10 km from":
+    a force (or the front) right before a copula."""
     before = sentence[max(0, distance_start - 60):distance_start]
     copula = FORCE_COPULA.search(before)
-    return bool(copula and FORCE.search(before[:copula.start()]))
+    return bool(copula and (FORCE.search(before[:copula.start()]) or FRONT.search(before[:copula.start()])))
 
 
 _LOCATIVE = re.compile(r"\b(?:lies|lie|lay|located|situated|sits|sit)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE | re.ASCII)
