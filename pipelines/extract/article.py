@@ -119,7 +119,8 @@ class Article:
         """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
         if mention.anaphor and mention.place_type in {"base", "facility"}:
             same = [s for _, s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
-            return (same[-1], 0.6) if same else None
+            # with none before, "the airport" is a place of its own, unnamed
+            return (same[-1], 0.6) if same else (ResolvedPlace(mention.text, mention.place_type, None), 0.4)
         if mention.text in {"there", "area"} and self.spots and self.spots[-1][0] >= i - 1:
             return self.spots[-1][1], 0.6  # "fighting there", "withdrew from the area": the last change
         if mention.anaphor:

@@ -46,7 +46,7 @@ PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE | re.ASCII)
 _APPOSITION = re.compile(r"[,”]\s*(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
-    r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
+    r"(?:\b(?:are|is|were|was|be|been|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
     re.IGNORECASE | re.ASCII)
 # Depth of advance, lengths and widths: "advanced 10 km", "a convoy stretching 40 miles".
 NOT_PROXIMITY_BEFORE = re.compile(

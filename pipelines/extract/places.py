@@ -19,6 +19,8 @@ _TRAILING_OF = re.compile(r"\s+of$")
 _ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
 _POSSESSIVE_DETERMINER = re.compile(r"(?:its|their|his|her|our)\s")
 # Lowercase Arabic articles inside names: "Ras al-Ain", "Deir ez-Zor".
+_QUANTIFIERS = frozenset("around about some nearly almost over roughly approximately".split())
+_TIME_AHEAD = re.compile(r"\s+(?:the\s+)?(?:past|last|previous|coming|recent|next)\b", re.IGNORECASE)
 _NAME_PARTICLES = frozenset("da do dos das de del di du des la le van von bin ibn".split())
 _ARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ar|ash|an|az|at|ath|ed|es|ez|en|er|ul)-[A-Z]")
 _TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
@@ -142,8 +144,10 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             while k < len(tokens) and tokens[k].start() < last:
                 k += 1
             continue
+        elif low in _QUANTIFIERS and first < 0:
+            pass  # "around 10 towns", "some 30 villages"
         elif low in {"in", "at", "near", "outside", "around"}:
-            if name_seen or not has_place_noun:
+            if name_seen or not has_place_noun or _TIME_AHEAD.match(text, m.end()):
                 break
         elif low in {"like", "including", "namely"} or (low == "such" and nxt_tok == "as"):
             if not has_place_noun:

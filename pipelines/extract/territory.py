@@ -58,7 +58,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     # recaptured
     _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back",
        rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
-       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured", anchored=True),
+       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\s*", "recaptured", anchored=True),
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
     _t("recapture", r"\bthe\s+recapture\s+of\s+", "recaptured"),
@@ -87,7 +87,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
        r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
-       r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban)\s+){0,4}"
+       r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
+       r"taking\s+place|reported|continuing|going\s+on|now)\s+){0,4}"
        r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
