@@ -18,7 +18,8 @@ _VICTIM = (r"people|civilians|persons|soldiers|troops|servicemen|fighters|milita
 _WHO = rf"(?P<who>(?:[A-Za-z][\w'’-]*\s+){{0,2}}?(?:{_VICTIM}))"
 _BOUND = r"(?:at\s+least|more\s+than|over|some|about|around|nearly|almost|up\s+to|roughly|an\s+estimated)"
 KILLED_AFTER = re.compile(
-    rf"\b(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+(?:{_WHO}\s+)?(?:(?:from|on)\s+(?:both|each|either|all)\s+sides?\s+)?"
+    rf"\b(?:{_BOUND}\s+)?(?P<n>{NUMBER})\s+(?:{_WHO}\s*)?(?:(?:from|on)\s+(?:both|each|either|all)\s+sides?\s+)?"
+    rf"(?:,\s+(?:including|among\s+them)\s+[^,]{{1,50}},\s+)?\s*"
     rf"(?:(?:were|was|have\s+been|had\s+been|are|"
     rf"being|reportedly|also|all|of\s+them|who\s+were|confirmed|reported|feared|found)\s+){{0,3}}(?:killed|died|dead|slain|executed|"
     rf"massacred|shot\s+dead|lost\s+their\s+lives)\b", re.ASCII)

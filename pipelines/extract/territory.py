@@ -16,6 +16,10 @@ from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import FORCE, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
+# The determiner of an event noun: "the capture of", "its capture of", "the rebels' capture of",
+# "Russia's swift capture of".
+_OWNER = (r"(?:\b(?:the|its|their|his|her|this|that)\s+|['’]s?\s+)(?:(?:swift|rapid|recent|reported|claimed|"
+          r"apparent|eventual|final|complete|full)\s+)?")
 _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
         r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
 
@@ -47,7 +51,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
        r"overr(?:an|un|unning|uns))\s+"
        r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured", anchored=True),
-    _t("capture|seizure|fall of|takeover|overrun", r"\bthe\s+(?:capture|seizure|fall|takeover|overrunning)\s+of\s+", "captured"),
+    _t("capture|seizure|fall of|takeover|overrun", rf"{_OWNER}(?:capture|seizure|fall|takeover|overrunning)\s+of\s+",
+       "captured"),
     _t("captured|seized|taken|overrun", rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
     _t("fell|falls|fallen", r"\b(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before", anchored=True),
     _t("fell|fallen", r"\b(?:fell|(?:has|have|had)\s+(?:now\s+)?fallen)\b(?!\s+(?:in)?to\b|\s+(?:by|from|silent|short|back|apart|off|behind|below|under|sharply))",
@@ -61,14 +66,14 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\s*", "recaptured", anchored=True),
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
-    _t("recapture", r"\bthe\s+recapture\s+of\s+", "recaptured"),
+    _t("recapture", rf"{_OWNER}recapture\s+of\s+", "recaptured"),
     _t("push|drove|driven|drive|forced", r"\b(?:push(?:ed|ing)?|drove|driven|drive|forced)\s+(?:(?:[\w'’-]+\s+){0,4}?"
        r"(?:back\s+from|out\s+of)|back\s+(?:[\w'’-]+\s+){1,4}?(?:from|out\s+of))\s+", "recaptured", anchored=True),
     _t("recaptured|retaken", rf"\b{_AUX}(?:recaptured|retaken)\b", "recaptured", "before"),
     _t("liberated", rf"\b{_AUX}liberated\b", "captured", "before"),
     # lost
     _t("lost|losing", rf"\blos(?:t|ing)\s+(?:{_CONTROL})?", "lost", anchored=True),
-    _t("loss", r"\bthe\s+loss\s+of\s+", "lost"),
+    _t("loss", rf"{_OWNER}loss\s+of\s+", "lost"),
     _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+(?:under|in)\s+(?:[\w'’-]+\s+){0,2}control\b", "lost", "before"),
     _t("lost", rf"\b{_AUX}lost\b", "lost", "before"),
     # withdrawn_from
