@@ -15,6 +15,8 @@ from .places import TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, classify, rec
 from .sentences import Sentence, split_sentences
 
 MAX_QUOTE_CHARS = 400
+STRATEGIC_FACILITIES = frozenset("airport airbase airfield base port harbour harbor headquarters palace dam "
+                                 "refinery garrison barracks command".split())
 # No-break, thin and other typographic spaces become plain spaces (same length, same offsets),
 # so that the ASCII-mode patterns see "20\u00a0km" as "20 km".
 _PLAIN_SPACES = str.maketrans({c: " " for c in "\u00a0\u2002\u2003\u2007\u2009\u200a\u202f\u205f"})
@@ -119,8 +121,11 @@ class Article:
         """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
         if mention.anaphor and mention.place_type in {"base", "facility"}:
             same = [s for _, s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
-            # with none before, "the airport" is a place of its own, unnamed
-            return (same[-1], 0.6) if same else (ResolvedPlace(mention.text, mention.place_type, None), 0.4)
+            if same:
+                return same[-1], 0.6
+            # with none before, "the airport" is a place of its own, unnamed ("the building" is not)
+            strategic = mention.text.split()[-1].lower() in STRATEGIC_FACILITIES
+            return (ResolvedPlace(mention.text, mention.place_type, None), 0.4) if strategic else None
         if mention.text in {"there", "area"} and self.spots and self.spots[-1][0] >= i - 1:
             return self.spots[-1][1], 0.6  # "fighting there", "withdrew from the area": the last change
         if mention.anaphor:
