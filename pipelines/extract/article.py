@@ -11,12 +11,11 @@ from ..gazetteer import Gazetteer, Place
 from . import attribution
 from .distance import CAPITAL_HELD
 from .keywords import ASCII_LOWER
+from .lexicon import STRATEGIC_FACILITIES
 from .places import TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, classify, recent_place
 from .sentences import Sentence, split_sentences
 
 MAX_QUOTE_CHARS = 400
-STRATEGIC_FACILITIES = frozenset("airport airbase airfield base port harbour harbor headquarters palace dam "
-                                 "refinery garrison barracks command".split())
 # No-break, thin and other typographic spaces become plain spaces (same length, same offsets),
 # so that the ASCII-mode patterns see "20\u00a0km" as "20 km".
 _PLAIN_SPACES = str.maketrans({c: " " for c in "\u00a0\u2002\u2003\u2007\u2009\u200a\u202f\u205f"})

@@ -63,6 +63,9 @@ for _type, _words in {
     for _w in _words.split():
         PLACE_NOUN_TYPES[_w] = _type
 PLACE_NOUNS = frozenset(PLACE_NOUN_TYPES)
+# Facilities worth reporting even unnamed ("took the airport"); "the building" is not one.
+STRATEGIC_FACILITIES = frozenset("airport airbase airfield base port harbour harbor headquarters palace dam "
+                                 "refinery garrison barracks command".split())
 # Place nouns that stand for "the place just mentioned" when used with "the" alone.
 ANAPHORIC_PLACE_NOUNS = frozenset({"city", "town", "village", "capital", "area", "province",
                                    "region", "district", "base", "airport", "enclave"})

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Place
-from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
@@ -257,6 +257,8 @@ def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -
         return [PlaceMention(np, kind, None, anaphor=True)]  # "their positions"
     if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered):
         return []  # headline "key town near capital": named later, if at all
+    if kind in {"facility", "base"} and bare and head not in STRATEGIC_FACILITIES:
+        return []  # "entered the building"
     # "areas near the city": a description anchored on the place just mentioned
     return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
 
