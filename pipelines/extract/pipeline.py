@@ -37,6 +37,7 @@ _KINDS_OF_MATCH = {w: frozenset().union(*(k for v, k in _KINDS_OF_WORD.items() i
 _LEADING_NAME = re.compile(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
 _LEADING_DETERMINERS = re.compile(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+")
 _QUOTES_AS_SPACES = str.maketrans({q: " " for q in "\"“”"})
+_OWNER_OF_CONTROL = re.compile(r"(\w+)\s+control\b")
 _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
@@ -138,7 +139,7 @@ def _controllers(event: str, slot: str, text: str, m: re.Match) -> tuple[str | N
     """(new_controller, old_controller) as far as the sentence states them."""
     if event in {"lost", "withdrawn_from"}:
         if slot == "before" and event == "lost":
-            owner = re.search(r"(\w+)\s+control\b", m.group())
+            owner = _OWNER_OF_CONTROL.search(m.group())  # "no longer under government control"
             return None, owner.group(1) if owner and owner.group(1).lower() not in {"under", "in"} else None
         return None, actor_before(text, m.end())
     if slot == "before":
