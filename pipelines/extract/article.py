@@ -16,6 +16,18 @@ from .places import TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, classify, rec
 from .sentences import Sentence, split_sentences
 
 MAX_QUOTE_CHARS = 400
+# What a role noun ("the monitor said") may stand for among named speakers.
+ROLE_NAMES = {
+    "monitor": ("monitor", "observatory", "watch", "acled"),
+    "military": ("military", "army", "armed forces", "defence", "defense", "general staff"),
+    "army": ("army", "military", "armed forces"),
+    "government": ("government", "ministry", "cabinet", "presidency"),
+    "ministry": ("ministry",),
+    "group": ("group", "front", "alliance", "movement", "army", "forces", "rsf", "m23"),
+    "official": ("official", "ministry", "spokes", "governor", "minister"),
+    "spokesman": ("spokes",), "spokeswoman": ("spokes",), "spokesperson": ("spokes",),
+    "agency": ("agency", "news"), "observatory": ("observatory",),
+}
 # No-break, thin and other typographic spaces become plain spaces (same length, same offsets),
 # so that the ASCII-mode patterns see "20\u00a0km" as "20 km".
 _PLAIN_SPACES = str.maketrans({c: " " for c in "\u00a0\u2002\u2003\u2007\u2009\u200a\u202f\u205f"})
@@ -67,10 +79,12 @@ class Article:
         return self._frames[i]
 
     def _named_speaker_before(self, i: int, head: str | None = None) -> str | None:
-        """The last named speaker in the sentences before ``i`` (whose name contains ``head``)."""
+        """The last named speaker in the sentences before ``i`` (one that is a ``head``:
+        "the war monitor" is the observatory named before, "the ministry" a ministry)."""
+        kinds = ROLE_NAMES.get(head, (head,)) if head else ()
         for j in range(i - 1, max(-1, i - 8), -1):
             named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)
-                     and (head is None or head in f.who.lower())]
+                     and (not kinds or any(k in f.who.lower() for k in kinds))]
             if named:
                 return named[-1]
         return None
