@@ -14,30 +14,52 @@ PLACES = [("Ukraine", "Kyiv", ["Pokrovsk", "Kharkiv", "Bakhmut", "Vuhledar", "Ku
           ("Mali", "Bamako", ["Timbuktu", "Gao", "Kidal", "Mopti"])]
 FORCES = ["rebels", "government forces", "the army", "militants", "paramilitary fighters", "insurgents"]
 SIGNALS = [
-    "{force} are now within {n} kilometres of {capital}, a commander said.",
-    "{force} seized {town} on {day}, according to local officials.",
-    "The army said it had recaptured {town} after heavy fighting.",
-    "Fighting raged in {town} overnight, residents said.",
-    "{town}, about {n} miles from {capital}, fell to {force} last week.",
-    "The ministry denied that {force} had captured {town}.",
-    "At least {k} civilians were killed in air strikes near {town}.",
-    "The government has deployed {k00} troops to {town}.",
-    "Government troops withdrew from villages some {n} to {m} km from {capital}.",
-    "{force} have surrounded {town}, cutting off supplies.",
+    "{force} are now within {n} kilometres of {capital}, a commander told reporters on {day}, adding that "
+    "the advance would continue until the government agreed to talks.",
+    "{force} seized {town} on {day} after two days of heavy clashes, according to local officials and "
+    "residents reached by telephone, who said the streets were largely deserted.",
+    "The army said in a statement that it had recaptured {town} after heavy fighting and was clearing the "
+    "surrounding villages of mines and booby traps left behind by retreating fighters.",
+    "Fighting raged in {town} overnight, residents said, with the sound of artillery and machine-gun fire "
+    "heard until dawn across several districts of the city.",
+    "{town}, about {n} miles from {capital}, fell to {force} last week, a blow to the government that had "
+    "vowed to hold the strategic crossroads at any cost.",
+    "The defence ministry denied that {force} had captured {town}, calling the reports on social media "
+    "part of a campaign of disinformation aimed at sowing panic.",
+    "At least {k} civilians were killed in air strikes near {town} on {day}, medical sources said, and "
+    "dozens more were wounded and taken to overstretched hospitals.",
+    "The government has deployed {k00} troops to {town} to shore up its defences, state television "
+    "reported, showing footage of armoured vehicles moving along the main highway.",
+    "Government troops withdrew from villages some {n} to {m} km from {capital}, the monitoring group "
+    "said, as the front line moved closer to the outskirts of the city.",
+    "{force} have surrounded {town}, cutting off supplies of food and fuel to tens of thousands of people "
+    "trapped inside, aid agencies said on {day}.",
 ]
 BACKGROUND = [
-    "The conflict has displaced millions of people and left much of the country in ruins.",
-    "Aid agencies have repeatedly warned of famine in several regions.",
-    "Diplomats from neighbouring countries met on {day} to discuss a possible ceasefire.",
-    "Prices of bread and fuel have tripled since the start of the year, traders said.",
-    "The United Nations said it was deeply concerned by reports of abuses against civilians.",
-    "Talks brokered by regional powers collapsed in the spring without agreement.",
-    "Analysts say neither side appears able to win a decisive military victory.",
-    "Electricity and internet services have been cut in many districts for weeks.",
-    "The president addressed the nation in a televised speech on {day} evening.",
-    "Schools in the region have remained closed since the fighting began.",
-    "{country}'s economy has contracted sharply, according to the World Bank.",
-    "Human rights groups have called for an independent investigation.",
+    "The conflict has displaced millions of people and left much of the country in ruins, with "
+    "humanitarian agencies warning that funding for relief operations is running out.",
+    "Aid agencies have repeatedly warned of famine in several regions, where harvests have failed and "
+    "markets have been cut off from the rest of the country for months.",
+    "Diplomats from neighbouring countries met on {day} to discuss a possible ceasefire, but officials "
+    "familiar with the talks said there had been little progress on the main issues.",
+    "Prices of bread and fuel have tripled since the start of the year, traders said, and many families "
+    "now survive on a single meal a day.",
+    "The United Nations said it was deeply concerned by reports of abuses against civilians and called on "
+    "all parties to respect international humanitarian law.",
+    "Talks brokered by regional powers collapsed in the spring without agreement, and both sides have "
+    "since accused each other of preparing for a new offensive.",
+    "Analysts say neither side appears able to win a decisive military victory, and that outside "
+    "support will determine how long the fighting can continue.",
+    "Electricity and internet services have been cut in many districts for weeks, making it difficult "
+    "to verify accounts from the areas most affected by the violence.",
+    "The president addressed the nation in a televised speech on {day} evening, promising that the "
+    "state would defend every city and village against what he called foreign-backed terrorists.",
+    "Schools in the region have remained closed since the fighting began, and teachers say many pupils "
+    "have left with their families for safer areas.",
+    "{country}'s economy has contracted sharply, according to the World Bank, which estimates that "
+    "output has fallen by more than a third since the war began.",
+    "Human rights groups have called for an independent investigation into the killings, saying that "
+    "those responsible must be held to account.",
 ]
 # Share of sentences carrying a signal: denser than a general news feed, sparser than
 # hand-picked escalation reports (where a third of sentences may carry one).

@@ -45,3 +45,15 @@ def topic_name(request):
         safe = "".join(c if c.isalnum() else "-" for c in request.node.name)[:60]
         return f"{role}-{safe}-{os.getpid()}-{next(_counter)}"
     return make
+
+
+@pytest.fixture(scope="session")
+def gazetteer(tmp_path_factory):
+    """The gazetteer, from the shared cache (or a temporary one where that is not writable)."""
+    from connectors.localkafka import cache_root
+    from pipelines.gazetteer import Gazetteer
+
+    cache = cache_root()
+    if not os.access(cache.parent if not cache.exists() else cache, os.W_OK):
+        cache = tmp_path_factory.mktemp("gazetteer")
+    return Gazetteer.load(str(cache))

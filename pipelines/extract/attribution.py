@@ -10,14 +10,17 @@ sentence about an earlier year than the article's is ``historical``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .keywords import words_pattern
 
 _REPORT_VERB = (r"said|says|say|told|tells|tell|added|adds|stated|states|announced|announces|"
                 r"claimed|claims|claim|reported|reports|confirmed|confirms|asserted|asserts|insisted|"
                 r"insists|tweeted|wrote|writes|declared|declares|warned|noted|suggested|suggests|"
                 r"suggest|indicated|indicates|showed|show|acknowledged|estimated|posted|"
                 r"denied|denies|deny|rejected|rejects|dismissed|dismisses|disputed")
-_VERB = re.compile(rf"\b(?:{_REPORT_VERB})\b")
+_VERB = words_pattern(_REPORT_VERB.split("|"))
 # Verbs that also introduce an inverted frame: '..., said the minister'.
 _INVERTING = frozenset("said says added adds told wrote tweeted declared insisted stated".split())
 _SPEAKER_AFTER = re.compile(
@@ -34,6 +37,8 @@ _WITH_STATING = re.compile(r"\bwith\s+(?P<who>(?:the\s+)?[^,.;]{2,60}?)\s+(?:sta
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i)$", re.I)
 _DEFINITE_ROLE = re.compile(r"^[Tt]he\s+(?:[a-z]+\s+){0,2}[a-z]+$")
 _CAPITAL_WORD = re.compile(r"[A-Z]")
+_DASH = re.compile(r"\s[-–—]\s")
+_INDEFINITE_SOURCE = re.compile(r"^(?:an?|some|local)\s", re.I)
 _NOT_SPEAKER = re.compile(r"\b(?:that|which|it|this|there|who|and|or|but)$|^(?:that|which|who)\b|"
                           r"\b(?:is|was|were|are|had|has|have|be|been|will|would)\b", re.I)
 _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|whereas|although|though|after|when|"
@@ -41,24 +46,31 @@ _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|wher
 
 # Words of a denial, for the pre-test of sentences (ANAPHORIC_DENIAL needs one of them).
 DENIAL_KEYWORDS = ("deny", "denie", "denied", "reject", "dismiss", "refut", "is not true", "is false", "a lie",
-                   "a claim")
+                   "a claim", "claims are", "claim is", "claims were")
 DENIAL_CUE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
     r"rebuff(?:s|ed)?|disput(?:e|es|ed)|not\s+true|no\s+truth|untrue|false|baseless|fabricat\w+|"
-    r"fake\s+news|categorically)\b", re.I)
+    r"fake\s+news|categorically)\b", re.I | re.ASCII)
 # A new assertion inside a sentence ends the scope of a denial.
-_DENIAL_SCOPE_END = re.compile(r";|\b(?:and|but)\s+(?:\w+\s+){0,2}(?:said|says|added|insisted|confirmed)\b|,\s+(?:saying|adding)\b", re.I)
+_DENIAL_SCOPE_END = re.compile(r";|\b(?:and|but)\s+(?:\w+\s+){0,2}(?:said|says|added|insisted|confirmed)\b|,\s+(?:saying|adding)\b", re.I | re.ASCII)
 # An anaphoric denial: "denies it", "rejects the Dessie claim", "This is not true".
 ANAPHORIC_DENIAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
-    r"(?:the|these|those|such)\s+(?:(?P<about>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+)?"
+    r"(?:(?:the|these|those|such)\s+)?(?:(?P<about>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)\s+|[a-z]+\s+)?"
     r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
-    r"\ba\s+claim\s+(?:that\s+|which\s+)?(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?(?:rejected|denied|dismissed|disputed)\b",
+    r"\bclaims?\s+(?:are|is|were|was)\s+(?:all\s+)?(?:lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
+    r"\ba\s+claim\s+(?:that\s+|which\s+)?(?:\w+ly\s+)?(?:(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?)?"
+    r"(?:rejected|denied|dismissed|disputed)\b(?:\s+by\s+(?P<agent>[^,.;]{2,60}))?",
     re.I)
 
-_YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b", re.I)
-_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|\bdecades?\s+ago\b|\bback\s+in\b", re.I)
+_YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
+                   r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+                   r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
+_PAST_CUES = ("ago", "back in", "last year", "previously", "height of", "earlier in the war")
+_ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
+_PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|"
+                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b|\bhad\s+previously\b|"
+                          r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +90,7 @@ def speaker_frames(sentence: str) -> list[Frame]:
         frames += [Frame(m.group("who"), m.start("who")) for m in _WITH_STATING.finditer(sentence)]
     for verb in _VERB.finditer(sentence):
         before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
-        if before[-1:] in ",”\"" and verb.group() in _INVERTING:
+        if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
             after = _SPEAKER_AFTER.match(sentence, verb.end())
             if after:
                 frames.append(Frame(after.group("who"), after.start("who")))
@@ -107,13 +119,13 @@ def _speaker_before(before: str) -> str | None:
 
 
 def _clean_speaker(who: str) -> str | None:
-    who = who.strip(" ,“”\"'")
-    who = _LEADING_LINK.sub("", re.split(r"\s[-–—]\s", who)[-1])
+    who = who.strip(" ,.“”\"'")
+    who = _LEADING_LINK.sub("", _DASH.split(who)[-1])
     if not who or _NOT_SPEAKER.search(who) or len(who) > 90:
         return None
     if who.lower() in {"reports", "sources"} or _PRONOUN.match(who):
         return who
-    if not (_CAPITAL_WORD.search(who) or _DEFINITE_ROLE.match(who) or re.match(r"(?i)^(?:an?|some|local)\s", who)):
+    if not (_CAPITAL_WORD.search(who) or _DEFINITE_ROLE.match(who) or _INDEFINITE_SOURCE.match(who)):
         return None
     return who
 
@@ -140,21 +152,40 @@ def denial_scope(sentence: str) -> tuple[int, int] | None:
     return cue.start(), end.start() if end else len(sentence)
 
 
-def is_historical(sentence: str, reference_year: int | None) -> bool:
-    """Background that predates the reported events ("in 2012 rebels were within 5 km")."""
+def is_historical(sentence: str, reference_year: "int | None | Callable[[], int | None]") -> bool:
+    """Background that predates the reported events ("in 2012 rebels were within 5 km").
+
+    ``reference_year`` is the year of the report, or a function computing it on demand.
+    """
     lowered = sentence.lower()
-    if ("ago" in lowered or "back in" in lowered) and _PAST_MARKER.search(sentence):
+    if any(cue in lowered for cue in _PAST_CUES) and _PAST_MARKER.search(sentence):
         return True
-    if reference_year is None or not _ANY_YEAR.search(sentence):
+    if not _ANY_YEAR.search(sentence):
         return False
-    return any(int(y) < reference_year for y in _YEAR.findall(sentence))
+    if callable(reference_year):  # computed only when a year is actually mentioned
+        reference_year = reference_year()
+    return reference_year is not None and any(int(y) < reference_year for y in _YEAR.findall(sentence))
+
+
+_MONTHS = ("january february march april may june july august september october november "
+           "december").split()
+_IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|March|April|June|July|August|"
+                       r"September|October|November|December)\b(?!\s+\d)")
+
+
+def is_earlier_month(sentence: str, published: str | None) -> bool:
+    """"In July, rebels captured X" in an article published in November: background."""
+    if not published or len(published) < 7 or not published[5:7].isdigit():
+        return False
+    month = int(published[5:7])
+    return 1 <= month <= 12 and any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
 
 
 def reference_year(published: str | None, text: str) -> int | None:
     """The year of the reported events: the publication year, else the latest year mentioned."""
     if published and re.match(r"(?:19|20)\d\d", published):
         return int(published[:4])
-    years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)]
+    years = [int(y) for y in _ANY_YEAR.findall(text)]
     return max(years) if years else None
 
 
@@ -166,8 +197,8 @@ class Quote:
 
 
 _QUOTE = re.compile(r"[“\"]([^”\"]{2,1500})[”\"]")
-_SAID_AFTER_QUOTE = re.compile(r"^\s*,?\s*(?P<a>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s+(?:said|says|told|added|wrote|tweeted|stated|declared|insisted)\b|"
-                               r"^\s*,?\s*(?:said|says|added)\s+(?P<b>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+?)(?=[,.;]|\s+(?:in|on|at|who)\b)")
+_SAID_AFTER_QUOTE = re.compile(r"\s*,?\s*(?P<a>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s+(?:said|says|told|added|wrote|tweeted|stated|declared|insisted)\b|"
+                               r"\s*,?\s*(?:said|says|added)\s+(?P<b>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+?)(?=[,.;]|\s+(?:in|on|at|who)\b)")
 _SAID_BEFORE_QUOTE = re.compile(r"(?P<who>(?:[\w'’.-]+\s+){0,8}?[\w'’.-]+)\s*,?\s+(?:said|says|told\s+\w+|added|stating|saying|wrote|tweeted|declared)\s*[,:]?\s*$")
 
 

@@ -9,6 +9,7 @@ from multiprocessing import Pool
 
 import click
 
+from ..gazetteer import Gazetteer
 from . import extract
 
 # Names the article in an error report even when its line is not valid JSON.
@@ -74,6 +75,7 @@ def extract_command(workers: int, strict: bool) -> None:
     """
     errors = articles = 0
     items = _lines(sys.stdin)
+    Gazetteer.load()  # once, before any worker is forked: workers share it instead of rebuilding
     pool = Pool(workers) if workers > 1 else None
     results = pool.imap(_process, items, chunksize=16) if pool else map(_process, items)
     try:

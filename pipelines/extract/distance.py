@@ -17,32 +17,43 @@ from __future__ import annotations
 
 import re
 
+from .keywords import words_pattern
 from .lexicon import FORCE
 
 # Unit words (matched anywhere in a word: "20km").
-UNIT_KEYWORDS = ("km", "kilomet", "mile", "mi)", "mi ")
+UNIT_KEYWORDS = ("km", "kilomet", "mile", "metres", "meters")
+# Where the forces meet: "the front line is now 10 km from X", "fighting is within 5 km of X".
+FRONT = words_pattern(["front line", "front lines", "frontline", "frontlines", "fighting", "clashes"],
+                      re.IGNORECASE)
 # Bearing and preposition between the distance and the reference place.
 TARGET_LINK = re.compile(
     r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"
-    r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+", re.IGNORECASE)
+    r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+", re.IGNORECASE | re.ASCII)
 # Motion, position and combat words that make a nearby force's distance a claim.
-PROXIMITY_TRIGGER = re.compile(
-    r"\b(?:within|reach\w*|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|stall\w*|kept\s+at\s+bay|"
-    r"held\s+at\s+bay|halt\w*|stopp\w*|position(?:s|ed|ing)?|dug\s+in|digging\s+in|entrench\w*|"
-    r"mass(?:ed|ing)|camp(?:ed|ing)|took|tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|invasion|"
-    r"invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|"
-    r"march\w*|mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|"
-    r"gains?|offensive|assault|attack\w*|arriv\w*|deploy\w*|stationed|shell\w*)\b", re.IGNORECASE)
+# Words that put a force at a place: it reached, took, fights in, left, was stopped at...
+_PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w*|prevent\w*|block\w*|"
+             r"position(?:s|ed|ing)?|dug\s+in|digging\s+in|entrench\w*|mass(?:ed|ing)|camp(?:ed|ing)|took|"
+             r"tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|"
+             r"invasion|invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|"
+             r"encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|assault|attack\w*|arriv\w*|"
+             r"deploy\w*|stationed")
+# Words of motion toward a place: the force is not there yet.
+_APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|march\w*|"
+             r"mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|gains?|offensive")
+PROXIMITY_TRIGGER = re.compile(rf"\b(?:{_PRESENCE}|{_APPROACH})\b", re.IGNORECASE | re.ASCII)
+PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE | re.ASCII)
+# The distance stands in apposition to a place: "took Sake, a town only 27 km from Goma".
+_APPOSITION = re.compile(r"[,”]\s*(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
-    r"(?:\b(?:are|is|were|was|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
-    re.IGNORECASE)
+    r"(?:\b(?:are|is|were|was|be|been|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
+    re.IGNORECASE | re.ASCII)
 # Depth of advance, lengths and widths: "advanced 10 km", "a convoy stretching 40 miles".
 NOT_PROXIMITY_BEFORE = re.compile(
     r"\b(?:advanc\w*|push\w*|mov(?:e|ed|ing)|penetrat\w*|gain\w*|progress\w*|drove|driven|march\w*|"
     r"travel\w*|stretch\w*|extend\w*|long|wide|deep|convoy|column|line|front|over|across|along|for)\s+$",
-    re.IGNORECASE)
-NOT_PROXIMITY_AFTER = re.compile(r"\s*-?\s*(?:long|wide|deep|stretch|convoy|front|line|radius|range)\b", re.IGNORECASE)
+    re.IGNORECASE | re.ASCII)
+NOT_PROXIMITY_AFTER = re.compile(r"\s*-?\s*(?:long|wide|deep|stretch|convoy|front|line|radius|range)\b", re.IGNORECASE | re.ASCII)
 # Reference points that are not settlements.
 LANDMARK_WORDS = frozenset((
     "border frontier front frontline front-line line river sea coast lake dam bridge road highway "
@@ -51,19 +62,38 @@ LANDMARK_WORDS = frozenset((
 # "in complete control of the capital": the capital is held, not approached.
 CAPITAL_HELD = re.compile(
     r"\b(?:in\s+(?:\w+\s+)?(?:full|complete|total|effective)?\s*control\s+of|control(?:s|led)?|hold(?:s)?|held)\s+"
-    r"(?:most\s+of\s+|much\s+of\s+)?the\s+capital\b", re.IGNORECASE)
+    r"(?:most\s+of\s+|much\s+of\s+)?the\s+capital\b", re.IGNORECASE | re.ASCII)
 
 
 def is_proximity_sentence(sentence: str) -> bool:
     """True when the sentence has an armed actor and a motion, position or combat word."""
-    return bool(FORCE.search(sentence) and PROXIMITY_TRIGGER.search(sentence))
+    if FORCE.search(sentence):
+        return bool(PROXIMITY_TRIGGER.search(sentence))
+    front = {m.span() for m in FRONT.finditer(sentence)}  # "fighting" is no motion of its own
+    return bool(front) and any(m.span() not in front for m in PROXIMITY_TRIGGER.finditer(sentence))
+
+
+def describes_a_place(sentence: str, distance_start: int) -> bool:
+    """True for a distance in apposition to a place ("Marib, some 120 km east of the capital"):
+    it says where that place is, and is a claim only if a force is at the place."""
+    return bool(_APPOSITION.search(sentence, max(0, distance_start - 50), distance_start))
 
 
 def force_is_subject(sentence: str, distance_start: int) -> bool:
-    """True for "the Russian forces are 10 km from": a force noun right before a copula."""
+    """True for "the Russian forces are 10 km from" or "the front line is now 10 km from":
+    a force (or the front) right before a copula."""
     before = sentence[max(0, distance_start - 60):distance_start]
     copula = FORCE_COPULA.search(before)
-    return bool(copula and FORCE.search(before[:copula.start()]))
+    return bool(copula and (FORCE.search(before[:copula.start()]) or FRONT.search(before[:copula.start()])))
+
+
+_LOCATIVE = re.compile(r"\b(?:lies|lie|lay|located|situated|sits|sit)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE | re.ASCII)
+
+
+def locates_a_place(sentence: str, distance_start: int) -> bool:
+    """"X lies/is located 200 km from ...": a place's location, whatever the rest of the sentence says
+    (it is a claim only if X itself changed hands, see the article ledger)."""
+    return bool(_LOCATIVE.search(sentence, max(0, distance_start - 30), distance_start))
 
 
 def looks_like_length(sentence: str, start: int, end: int) -> bool:

@@ -2,11 +2,15 @@
 
 Python's regex engine tries every branch of an alternation at every position; a pattern
 built as a trie of the keywords ("with(?:dr|drawal)") tries each character once, which makes
-a pass over a whole article cheap enough to run before any real parsing.
+a pass over a whole article cheap enough to run before any real parsing. The keywords are
+ASCII, so word boundaries are tested the (faster) ASCII way.
 """
 from __future__ import annotations
 
 import re
+
+# Lowercasing that keeps every offset (str.lower() may lengthen some characters).
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -26,6 +30,11 @@ def _trie_regex(words: list[str]) -> str:
     return emit(trie)
 
 
+def words_pattern(words, flags: int = 0) -> re.Pattern:
+    """A pattern matching any of ``words`` as whole words (a trie, so it scans fast)."""
+    return re.compile(r"\b(?:" + _trie_regex(sorted(set(words))) + r")\b", flags | re.ASCII)
+
+
 def keyword_pattern(words, word_start: bool = True) -> re.Pattern:
     """A case-sensitive pattern matching any of ``words`` (run it on lowercased text).
 
@@ -33,4 +42,4 @@ def keyword_pattern(words, word_start: bool = True) -> re.Pattern:
     not fire inside "present".
     """
     unique = sorted({w.lower() for w in words if w})
-    return re.compile((r"\b" if word_start else "") + "(?:" + _trie_regex(unique) + ")")
+    return re.compile((r"\b" if word_start else "") + "(?:" + _trie_regex(unique) + ")", re.ASCII)

@@ -8,26 +8,39 @@ from __future__ import annotations
 
 import re
 
+from .keywords import words_pattern
+
 # Nouns that denote an armed actor.
 FORCE_NOUNS = (
-    "rebels?|insurgents?|militants?|fighters?|troops?|forces?|soldiers?|army|armies|militia(?:s|men)?|"
-    "jihadists?|islamists?|paramilitar(?:y|ies)|guerrillas?|occupiers?|invaders?|gunmen|gangs?|"
-    "units?|battalions?|brigades?|column|convoys?|tanks|marines|commandos|mercenar(?:y|ies)|"
-    "separatists?|loyalists?|defenders|garrison|junta|regime|military|offensive|advance"
-)
+    "rebel rebels insurgent insurgents militant militants fighter fighters troop troops force forces "
+    "soldier soldiers army armies militia militias militiamen jihadist jihadists islamist islamists "
+    "paramilitary paramilitaries guerrilla guerrillas occupier occupiers invader invaders gunmen gang "
+    "gangs unit units battalion battalions brigade brigades column tanks marines commandos mercenary "
+    "mercenaries separatist separatists loyalist loyalists defenders garrison junta regime military "
+    "offensive advance").split()
 # Names of armed groups that news uses without a force noun ("the Taliban", "M23").
 ARMED_GROUPS = (
-    "Taliban|Hamas|Hezbollah|Houthis?|Ansar Allah|M23|RSF|Rapid Support Forces|HTS|Hayat Tahrir al-Sham|"
+    "Taliban|Hamas|Hezbollah|Houthi|Houthis|Ansar Allah|M23|RSF|Rapid Support Forces|HTS|Hayat Tahrir al-Sham|"
     "ISIS|ISIL|Islamic State|Wagner|al-Shabaab|Shabaab|JNIM|SDF|YPG|PKK|LNA|TPLF|Fano|Tatmadaw|MNDAA|"
     "Arakan Army|Brotherhood Alliance|PDF|FARC|ELN|ADF|ISWAP|Boko Haram|Viv Ansanm|AFC|Wazalendo|"
-    "SPLA|SAF|IDF|Azov|Al Qaeda|al-Qaeda"
-)
-FORCE = re.compile(rf"\b(?:{FORCE_NOUNS})\b|\b(?:{ARMED_GROUPS})\b", re.IGNORECASE)
-# A force noun phrase, for naming the actor: up to three modifiers before the noun.
-FORCE_PHRASE = re.compile(
-    rf"(?:\b(?:the|its|their|his|our)\s+)?(?:(?:(?-i:[A-Z][\w'’-]*)|pro-\w+|government|regime|army|rebel|"
-    rf"enemy|opposition|allied|security|airborne|special|reconnaissance|elite|national|Islamist-led)\s+){{0,3}}"
-    rf"(?:\b(?:{FORCE_NOUNS})\b|\b(?:{ARMED_GROUPS})\b)", re.IGNORECASE)
+    "SPLA|SAF|IDF|Azov|Al Qaeda|al-Qaeda").split("|")
+FORCE = words_pattern([w.lower() for w in FORCE_NOUNS + ARMED_GROUPS], re.IGNORECASE)
+# Words that may stand before a force noun in its name ("the Russian airborne troops").
+_FORCE_MODIFIERS = re.compile(
+    r"(?:\b(?:the|its|their|his|our)\s+)?(?:(?:[A-Z][\w'’-]*|pro-\w+|government|regime|army|rebel|enemy|"
+    r"opposition|allied|security|airborne|special|reconnaissance|elite|national|Islamist-led)\s+){0,3}$")
+
+
+def force_phrase_before(sentence: str, position: int) -> str | None:
+    """The last armed actor named before ``position``, with its modifiers ("Russian troops")."""
+    last = None
+    for last in FORCE.finditer(sentence, 0, position):
+        pass
+    if last is None:
+        return None
+    window = max(0, last.start() - 70)
+    modifiers = _FORCE_MODIFIERS.search(sentence, window, last.start())
+    return sentence[modifiers.start() if modifiers else last.start():last.end()]
 
 # Place nouns by the place_type they imply (README: city/town/province/region/base/facility/other).
 PLACE_NOUN_TYPES: dict[str, str] = {}
@@ -37,18 +50,22 @@ for _type, _words in {
     "province": "province provinces governorate governorates oblast oblasts state",
     "region": ("region regions area areas countryside district districts zone zones enclave "
                "neighbourhood neighbourhoods neighborhood neighborhoods suburb suburbs outskirts "
-               "county counties"),
+               "county counties corridor"),
     "base": ("base bases airbase airbases garrison garrisons barracks command headquarters hq "
-             "outpost outposts camp camps fort citadel academy"),
+             "outpost outposts post camp camps fort citadel academy"),
     "facility": ("airport airports airfield airfields bridge bridges dam refinery plant port ports "
                  "harbour harbor station checkpoint checkpoints crossing crossings branch compound "
                  "building buildings palace prison hospital depot complex facility facilities "
-                 "installation installations hill hills heights stronghold strongholds"),
+                 "installation installations hill hills heights stronghold strongholds field fields "
+                 "oilfield oilfields mine mines"),
     "other": "positions position posts trenches",
 }.items():
     for _w in _words.split():
         PLACE_NOUN_TYPES[_w] = _type
 PLACE_NOUNS = frozenset(PLACE_NOUN_TYPES)
+# Facilities worth reporting even unnamed ("took the airport"); "the building" is not one.
+STRATEGIC_FACILITIES = frozenset("airport airbase airfield base port harbour harbor headquarters palace dam "
+                                 "refinery garrison barracks command".split())
 # Place nouns that stand for "the place just mentioned" when used with "the" alone.
 ANAPHORIC_PLACE_NOUNS = frozenset({"city", "town", "village", "capital", "area", "province",
                                    "region", "district", "base", "airport", "enclave"})
@@ -86,3 +103,28 @@ NOT_PLACE_WORDS = WEEKDAYS_MONTHS | frozenset((
 PERSON_TITLES = re.compile(
     r"\b(?:President|Gen\.?|General|Commander|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Colonel|Col\.?|Lt\.?|"
     r"Captain|Sheikh|Prince|King|Emir|Leader|spokesman|spokesperson|commander|chief|leader)\s*$")
+
+# Words written in lowercase in running text; in a title-case headline they are lowered
+# again so that the grammar can tell them from names ("Rebels Capture Key Town Near Capital").
+_FUNCTION_WORDS = frozenset((
+    "a an the of in on at to from by for with as and or but near into onto over under after before "
+    "says say said is are was were has have had it its their his her they we he she this that key new "
+    "big major last first second largest nearby outskirts gates edge heart centre center").split())
+_TITLE_WORD = re.compile(r"\b[A-Z][a-z'’-]*\b")
+_WORD_START_CAPITAL = re.compile(r"(?<!\S)[\"“‘(]?[A-Z0-9]")
+
+
+_COMMON_WORDS = _FUNCTION_WORDS | PLACE_NOUNS | PLACE_MODIFIERS | NP_STOP_WORDS | frozenset(FORCE_NOUNS)
+
+
+def untitle(sentence: str) -> str:
+    """A title-case sentence with its common words lowered (same length, same offsets);
+    other sentences unchanged."""
+    words = sentence.split(None, 6)
+    if len(words) < 4 or sum(w[0].islower() for w in words[:6]) > 1:
+        return sentence  # running text: lowercase words among the first few
+    if len(_WORD_START_CAPITAL.findall(sentence)) < 0.7 * (sentence.count(" ") + 1):
+        return sentence
+    return _TITLE_WORD.sub(lambda m: m.group().lower() if m.group().lower() in _COMMON_WORDS else m.group(),
+                           sentence)
+

@@ -1,7 +1,8 @@
 """The extraction result: frozen dataclasses whose field names are the eval schema's.
 
-Every claim carries its verbatim ``quote``, the ``sentence_index`` it came from and the
-character ``span`` (start, end) of that sentence in the article text. Resolved places add
+Every claim carries its verbatim ``quote`` (its sentence), the ``sentence_index`` it came from
+(counting a title read as the first line) and the character ``span`` (start, end) of that
+sentence in the article text as given (None for a claim found in the title). Resolved places add
 ``geonameid``, ``lat``, ``lon``, ``country`` (ISO 3166-1 alpha-2) and ``admin1`` (ISO
 3166-2 code where known). ``confidence`` is a 0..1 heuristic score of the extraction itself
 (not of the claim's truth).

@@ -1,31 +1,29 @@
-"""The article-level extraction: sentences, attribution, places, and the four claim lists."""
+"""Reading one article: which sentences may hold signals, the extractor of each kind of
+signal, and the assembly of the :class:`Extraction`."""
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import replace
-from functools import cached_property
 
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
-from .distance import (CAPITAL_HELD, LANDMARK_WORDS, TARGET_LINK, UNIT_KEYWORDS, force_is_subject,
-                       is_proximity_sentence, looks_like_length)
-from .keywords import keyword_pattern
-from .lexicon import FORCE, FORCE_PHRASE
+from .article import Article, place_fields
+from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances
+from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
+                       describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
+                       looks_like_length)
+from .keywords import ASCII_LOWER, keyword_pattern
+from .lexicon import force_phrase_before, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
-from .places import (TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, chunk_after, chunk_before,
-                     classify, recent_place)
-from .sentences import Sentence, split_sentences
+from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
-from .territory import actor_before, agent_after, trigger_hits
+from .territory import actor_before, agent_after, hints_in, trigger_hits
 from .units import DISTANCE, distance_of
 
 # Derived distances are computed for places within this distance of their national capital.
 NEAR_CAPITAL_KM = 150.0
-MAX_QUOTE_CHARS = 400
-# Words without which a sentence holds no signal of a kind: found in one pass per kind over the
-# article, so that the extractors only look at sentences that may hold something.
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Words without which a sentence holds no signal of a kind: found in one pass over the article,
+# so that the extractors only look at sentences that may hold something.
 _KINDS_OF_WORD: dict[str, set[str]] = {}
 for _kind, _words in (("territory", TERRITORY_KEYWORDS), ("casualties", casualties.KEYWORDS),
                       ("deployments", deployments.KEYWORDS), ("denial", attribution.DENIAL_KEYWORDS)):
@@ -36,145 +34,32 @@ _UNIT_WORDS = keyword_pattern(UNIT_KEYWORDS, word_start=False)
 # The longest keyword found at a position stands for every keyword it begins with.
 _KINDS_OF_MATCH = {w: frozenset().union(*(k for v, k in _KINDS_OF_WORD.items() if w.startswith(v)))
                    for w in _KINDS_OF_WORD}
+_LEADING_NAME = re.compile(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
+_LEADING_DETERMINERS = re.compile(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+")
+_QUOTES_AS_SPACES = str.maketrans({q: " " for q in "\"“”"})
+_OWNER_OF_CONTROL = re.compile(r"(\w+)\s+control\b")
 _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
 _CAPITAL_TARGET = re.compile(
-    r"(?:the\s+)?(?:(?P<dem>[A-Z][\w'’]*)\s+)?capital(?:\s+city)?\b(?:,?\s+(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*))?")
-_CITY_OF = re.compile(r"(?:the\s+)?(?:\w+\s+)?(?:city|town|village|provincial\s+capital|regional\s+capital)\s+of\s+"
+    r"(?:the\s+)?(?:(?P<dem>[A-Z][\w'’]*)\s+)?capital(?:\s+city)?\b(?!\s+of\b)"
+    r"(?:,?\s+(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*))?")
+_CITY_OF = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:city|town|village|capital)\s+of\s+"
                       r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_APPOSED_NAME = re.compile(r"(?:\s+(?:state|province|region|governorate|oblast|district))?,\s+"
+                           r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
-_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:city\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
+_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
-_GENERIC_WORDS = frozenset((
-    "province governorate city town village region oblast district area areas countryside capital the of "
-    "suburbs outskirts southern northern eastern western central state county base").split())
-
-
-def place_key(text: str) -> str:
-    """Identity of a place mention for de-duplication ("Daraa" = "southern Daraa province")."""
-    return " ".join(w for w in fold_name(text).split() if w not in _GENERIC_WORDS)
-
-
-class Article:
-    """One article being read: its sentences, country context, speakers and places."""
-
-    def __init__(self, text: str, gazetteer: Gazetteer, published: str | None, title: str | None):
-        self.text = f"{title.strip()}\n{text}" if title and title.strip() not in text[:len(title) + 50] else text
-        self.gaz = gazetteer
-        self.sentences: list[Sentence] = split_sentences(self.text)
-        self.country = gazetteer.country_context(self.text)
-        self._published = published
-        self._frames: dict[int, list[attribution.Frame]] = {}
-        self.salient: set[int] = set()  # geonameids of places reported changing hands so far
-        self.spots: list[ResolvedPlace] = []  # places of the changes found so far, in order
-        self.last_group: list[PlaceMention] = []  # the last list of places named together
-
-    # ---- attribution -------------------------------------------------------------------
-    @cached_property
-    def reference_year(self) -> int | None:
-        return attribution.reference_year(self._published, self.text)
-
-    @cached_property
-    def capital_held(self) -> bool:
-        """The text says an armed actor already holds the capital ("in control of the capital")."""
-        return bool(CAPITAL_HELD.search(self.text))
-
-    @cached_property
-    def quotes(self) -> list[attribution.Quote]:
-        return attribution.quotations(self.text)
-
-    def frames(self, i: int) -> list[attribution.Frame]:
-        if i not in self._frames:
-            self._frames[i] = attribution.speaker_frames(self.sentences[i].text)
-        return self._frames[i]
-
-    def _named_speaker_before(self, i: int) -> str | None:
-        for j in range(i - 1, max(-1, i - 8), -1):
-            named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)]
-            if named:
-                return named[-1]
-        return None
-
-    def claimant(self, i: int, position: int) -> str | None:
-        """Who makes the claim at ``position`` of sentence ``i``."""
-        absolute = self.sentences[i].start + position
-        who = next((q.speaker for q in self.quotes if q.start <= absolute < q.end and q.speaker), None)
-        if who is None:
-            who = attribution.claimant_at(self.frames(i), position)
-        if who and attribution.is_pronoun(who):
-            who = self._named_speaker_before(i) or who
-        return who
-
-    def stance(self, i: int, position: int) -> tuple[str, str | None]:
-        """(stance, claimant) of a claim; the claimant is the denier for a denied claim."""
-        sentence = self.sentences[i].text
-        scope = attribution.denial_scope(sentence)
-        if scope and scope[0] <= position < scope[1]:
-            return "denied", self.claimant(i, scope[0])
-        if attribution.is_historical(sentence, self.reference_year):
-            return "historical", self.claimant(i, position)
-        return "asserted", self.claimant(i, position)
-
-    # ---- places ------------------------------------------------------------------------
-    def resolve_name(self, name: str, place_type: str) -> Place | None:
-        """The gazetteer entry of a name; a facility resolves to the town named in it
-        ("Laukkai Regional Operation Command" -> Laukkai), a region never to its namesake city."""
-        kind = "admin1" if place_type in {"province", "region"} else None
-        words = name.split()
-        widths = range(len(words), 0, -1) if place_type in {"base", "facility", "other"} else (len(words),)
-        for width in widths:
-            place = self.gaz.resolve(" ".join(words[:width]), self.country, kind)
-            if place is not None:
-                return place
-        return None
-
-    def resolve(self, mention: PlaceMention, i: int, position: int) -> tuple[ResolvedPlace, float] | None:
-        """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
-        if mention.anaphor and mention.place_type in {"base", "facility"}:
-            same = [s for s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
-            return (same[-1], 0.6) if same else None
-        if mention.anaphor:
-            absolute = self.sentences[i].start + position
-            if mention.text.lower().endswith("capital"):
-                words = mention.text.split()
-                country = self.gaz.country_of_word(words[0]) if len(words) > 1 else None
-                capital = self.gaz.capital_of(country or self.country)
-                return (ResolvedPlace(capital.name, "city", capital), 0.7) if capital else None
-            found = recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient))
-            if found is None:
-                return None
-            surface, place = found
-            described = TRAILING_ANAPHOR.search(mention.text)
-            if described:  # "areas near the city" -> "areas near Damascus"
-                text = mention.text[:described.start()] + described.group().rsplit(" the ", 1)[0] + " " + surface
-                return ResolvedPlace(text, mention.place_type, place), 0.6
-            return ResolvedPlace(surface, classify(PlaceMention(surface, "", surface), place), place), 0.7
-        if mention.name:
-            place = self.resolve_name(mention.name, mention.place_type)
-            return ResolvedPlace(mention.text, classify(mention, place), place), 0.9 if place else 0.6
-        return ResolvedPlace(mention.text, mention.place_type or "other", None), 0.5
-
-    def quote(self, i: int) -> str:
-        text = self.sentences[i].text
-        return text if len(text) <= MAX_QUOTE_CHARS else text[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
-
-
-def _place_fields(place: Place | None) -> dict:
-    if place is None:
-        return {}
-    return {"geonameid": place.geonameid, "lat": place.lat, "lon": place.lon,
-            "country": place.country, "admin1": place.admin1}
-
-
-# ---- territory ---------------------------------------------------------------------------
-def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
+def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
-    text = sentence.text
+    text = untitle(sentence.text)
+    if '"' in text or "“" in text or "”" in text:
+        text = text.translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
-    for trig, m in trigger_hits(text):
+    for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end]):
         mentions: list[PlaceMention] = []
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
@@ -193,6 +78,8 @@ def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
             within = list(_IN_CLAUSE.finditer(text, max(0, m.start() - 120), m.start()))
             if within:
                 mentions = chunk_after(text, within[-1].end(), art.gaz)[0]
+            else:  # "denied that fighters had withdrawn": from where the last change was
+                mentions = [PlaceMention("there", "", None, anaphor=True)]
         named = [x for x in mentions if x.name]
         if len(named) > 1:
             art.last_group = named
@@ -202,8 +89,13 @@ def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
             if resolved is None:
                 continue
             spot, confidence = resolved
-            art.spots.append(spot)
+            if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
+                if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
+                    continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
+            art.spots.append((i, spot))
             stance, claimant = art.stance(i, m.start())
+            if negated:  # "Shusha is not taken": the speaker denies the change
+                stance = "denied" if stance == "asserted" else stance
             new, old = _controllers(trig.event, trig.slot, text, m)
             changes.append(TerritoryChange(
                 place=spot.text, place_type=spot.place_type, new_controller=new, old_controller=old,
@@ -211,8 +103,30 @@ def _territory_in(art: Article, i: int) -> list[TerritoryChange]:
                 confidence=confidence, population=spot.place.population if spot.place else None,
                 is_national_capital=bool(spot.place and spot.place.is_national_capital),
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
-                sentence_index=i, span=(sentence.start, sentence.end), **_place_fields(spot.place)))
+                sentence_index=i, span=art.span(i), **place_fields(spot.place)))
     return changes
+
+
+def text_position(art: Article, change: TerritoryChange) -> int:
+    """Where a change's place is first named in its sentence (for picking the main one)."""
+    sentence = art.sentences[change.sentence_index].text
+    where = sentence.find(change.place.split(" ")[0])
+    return where if where >= 0 else len(sentence)
+
+
+_PERSON_NAME_START = re.compile(r"^(?:Abu|Abd|Abdel|Abdul|Abdullah|Mohammed|Muhammad|Ahmed|Ahmad|Ali|Sheikh|"
+                                r"Mullah|Imam|Emir|Gen|General|Col|Colonel|Commander|President|Mr|Mrs|Ms)\b")
+_PERSON_APPOSITION = re.compile(r"\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:commander|leader|chief|spokes\w+|"
+                                r"official|member|fighter|militant|general|colonel|officer|minister|president|"
+                                r"son|brother|head|founder|emir|cleric)\b")
+
+
+def _looks_like_a_person(text: str, name: str) -> bool:
+    """An unknown name that reads as a person's: "Abu Mohammed", "X, a senior commander"."""
+    if _PERSON_NAME_START.match(name):
+        return True
+    where = text.find(name)
+    return where >= 0 and bool(_PERSON_APPOSITION.match(text, where + len(name)))
 
 
 def _is_plural_anaphor(mention: PlaceMention) -> bool:
@@ -225,7 +139,7 @@ def _controllers(event: str, slot: str, text: str, m: re.Match) -> tuple[str | N
     """(new_controller, old_controller) as far as the sentence states them."""
     if event in {"lost", "withdrawn_from"}:
         if slot == "before" and event == "lost":
-            owner = re.search(r"(\w+)\s+control\b", m.group())
+            owner = _OWNER_OF_CONTROL.search(m.group())  # "no longer under government control"
             return None, owner.group(1) if owner and owner.group(1).lower() not in {"under", "in"} else None
         return None, actor_before(text, m.end())
     if slot == "before":
@@ -251,17 +165,24 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         return (place.name, place) if place else None
     city_of = _CITY_OF.match(text, position)
     if city_of:
+        named = _APPOSED_NAME.match(text, city_of.end())  # "the capital of X state, El Obeid"
+        if named:
+            place = art.gaz.resolve(named["name"], art.country)
+            if place is not None and place.kind == "city":
+                return named["name"], place
         place = art.gaz.resolve(city_of["name"], art.country)
         return (city_of["name"], place) if place else None
-    if _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position):
+    the_city = _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position)
+    if the_city:
+        focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
         return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country,
-                            frozenset(art.salient))
+                            frozenset(art.salient), focus, small="town" in the_city.group().lower())
     name = _NAME.match(text, position)
     if not name:
         return None
     after = text[name.end():name.end() + 3]
     words = name.group().split()
-    if after[:1] in "'’" or words[-1].lower() in LANDMARK_WORDS or art.gaz.country_of_word(name.group()):
+    if after[:1] in ("'", "’") or words[-1].lower() in LANDMARK_WORDS or art.gaz.country_of_word(name.group()):
         return None
     place = art.gaz.resolve(name.group(), art.country)
     if place is None or place.kind != "city":
@@ -274,7 +195,7 @@ def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
     window = text[max(0, start - 90):start]
     window = window[window.rfind(". ") + 1:]
     for run in _NAME.finditer(window):
-        words = re.sub(r"['’]s\b", "", run.group()).split()
+        words = POSSESSIVE_END.sub("", run.group()).split()
         for a in range(len(words)):
             for b in range(a + 1, min(len(words), a + 4) + 1):
                 if fold_name(" ".join(words[a:b])) in ledger_keys:
@@ -282,11 +203,15 @@ def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
     return False
 
 
+# The longest qualified number before a unit: "an estimated distance between 15 and 20 ".
+_QUALIFIED_NUMBER_CHARS = 50
+
+
 def _distance_matches(text: str) -> list[re.Match]:
     """Distance expressions, searched only around unit words (the full grammar is costly)."""
     found: dict[int, re.Match] = {}
-    for unit in _UNIT_WORDS.finditer(text.translate(_ASCII_LOWER)):
-        m = DISTANCE.search(text, max(0, unit.start() - 90), min(len(text), unit.end() + 45))
+    for unit in _UNIT_WORDS.finditer(text.translate(ASCII_LOWER)):
+        m = DISTANCE.search(text, max(0, unit.start() - _QUALIFIED_NUMBER_CHARS), min(len(text), unit.end() + 45))
         while m and m.start() < unit.end():
             found.setdefault(m.start(), m)
             m = DISTANCE.search(text, m.end(), min(len(text), unit.end() + 45))
@@ -300,7 +225,7 @@ def _anaphoric_anchor_in_ledger(art: Article, i: int, start: int, ledger_keys: s
     """"The town lies some 90 km from Goma", where the last place named is one just taken."""
     if start > 120 or i == 0 or not _ANAPHORIC_SUBJECT.match(art.sentences[i].text):
         return False
-    names = [re.sub(r"['’]s$", "", run) for run in _NAME.findall(art.sentences[i - 1].text)]
+    names = [POSSESSIVE_END.sub("", run) for run in _NAME.findall(art.sentences[i - 1].text)]
     return any(fold_name(name) in ledger_keys for name in names)
 
 
@@ -311,7 +236,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
     matches = _distance_matches(text)
     # a force that is the subject of one distance ("forces are 10 km from A and 15 km from B")
     # makes every distance of the sentence a claim
-    direct = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
+    proximity = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
     for m in matches:
         link = TARGET_LINK.match(text, m.end())
         if not link or looks_like_length(text, m.start(), m.end()):
@@ -321,21 +246,21 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
         if not target:
             continue
         surface, place = target
-        if not direct:
-            if not (_anchor_in_ledger(text, m.start(), ledger_keys)
-                    or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
-                continue
-            if place.is_national_capital and art.capital_held:
-                continue
+        direct = proximity and not locates_a_place(text, m.start())
+        if direct and describes_a_place(text, m.start()):
+            direct = bool(PRESENCE_TRIGGER.search(text))  # "pushing toward X, 120 km from C": not at X yet
+        if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
+                               or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
+            continue
+        if place.is_national_capital and art.capital_held:
+            continue  # the capital is already held: nobody is approaching it
         stance, claimant = art.stance(i, m.start())
-        actor = None
-        for f in FORCE_PHRASE.finditer(text, 0, m.start()):
-            actor = f.group()
+        actor = force_phrase_before(text, m.start())
         claims.append(DistanceClaim(
             actor=actor, place=surface, is_capital=place.is_national_capital, km=distance.km,
             min_km=distance.min_km, max_km=distance.max_km, claimed_by=claimant, stance=stance,
             quote=art.quote(i), confidence=0.8 if direct else 0.6, sentence_index=i,
-            span=(sentence.start, sentence.end), **_place_fields(place)))
+            span=art.span(i), **place_fields(place)))
     return claims
 
 
@@ -344,7 +269,7 @@ def _casualties_in(art: Article, i: int) -> list[Casualty]:
     sentence = art.sentences[i]
     return [Casualty(count=count, who=who, place=place, quote=art.quote(i),
                      claimed_by=art.claimant(i, pos), sentence_index=i,
-                     span=(sentence.start, sentence.end))
+                     span=art.span(i))
             for count, who, place, pos in casualties.casualties_in(sentence.text)]
 
 
@@ -354,15 +279,15 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
     found = []
     for kind, m, count in deployments.deployment_hits(text):
         end = chunk_after(text, m.end(), art.gaz)[1]
-        country = re.match(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)", text[m.end():])
+        country = _LEADING_NAME.match(text, m.end())
         if end == m.end() and country and art.gaz.country_of_word(country.group(1)):
-            end = m.end() + country.end()  # deployments to a country ("peacekeepers in Congo")
+            end = country.end()  # deployments to a country ("peacekeepers in Congo")
         if end == m.end():
             continue
-        place = re.sub(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+", "", text[m.end():end].strip(" ,"))
+        place = _LEADING_DETERMINERS.sub("", text[m.end():end].strip(" ,"))
         if kind == "active":
             actor = deployments.subject_before(text, m.start())
-        elif kind == "passive":
+        elif kind in {"passive", "arrived"}:
             actor = (m.group("actor").strip() + " " + m.group("unit")).strip()
         else:
             actor = actor_before(text, m.end("unit") + 1)
@@ -370,120 +295,22 @@ def _deployments_in(art: Article, i: int) -> list[Deployment]:
             actor = actor_before(text, m.start())
         found.append(Deployment(actor=actor, count=count, place=place or None, quote=art.quote(i),
                                 claimed_by=art.claimant(i, m.start()), sentence_index=i,
-                                span=(sentence.start, sentence.end)))
+                                span=art.span(i)))
     return found
 
 
-def _anaphoric_denials(art: Article, candidates: list[int], changes: list[TerritoryChange],
-                       distances: list[DistanceClaim]) -> tuple[list, list]:
-    """Denials that point back at a claim ("rejects the Dessie claim", "This is not true"):
-    each denied claim becomes a ``denied`` claim of the denier, beside the asserted one."""
-    denied_changes, denied_distances = [], []
-    for i in candidates:
-        sentence = art.sentences[i]
-        m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
-        if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
-            continue
-        if m.group("denier"):  # "a claim the government dismissed"
-            denier = m.group("denier").strip()
-        else:
-            stance, denier = art.stance(i, m.end() - 1)
-            denier = denier if stance == "denied" else art.claimant(i, m.start())
-        asserted = [c for c in (*changes, *distances) if c.stance == "asserted"]
-        if m.group("about"):
-            about = fold_name(m.group("about"))
-            denied = [c for c in asserted if (c.sentence_index or 0) <= i and about in place_key(c.place).split()]
-        else:  # the claims of this sentence, else those of the one before
-            denied = ([c for c in asserted if c.sentence_index == i]
-                      or [c for c in asserted if c.sentence_index == i - 1 and c.event not in {"contested", "encircled"}
-                          if isinstance(c, TerritoryChange)] + [c for c in asserted if c.sentence_index == i - 1
-                                                               and isinstance(c, DistanceClaim)])
-        fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
-                      span=(sentence.start, sentence.end))
-        denied_changes += [replace(c, **fields) for c in denied if isinstance(c, TerritoryChange)]
-        denied_distances += [replace(c, **fields) for c in denied if isinstance(c, DistanceClaim)]
-    return denied_changes, denied_distances
-
-
 # ---- assembly ----------------------------------------------------------------------------
-def _same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
-    """Same place for de-duplication: equal keys, or one name inside the other unless one of
-    them is a facility (a base in a town is not the town)."""
-    ka, kb = place_key(a.place), place_key(b.place)
-    if ka == kb:
-        return True
-    if not ka or not kb or {a.place_type, b.place_type} & {"base", "facility"}:
-        return False
-    return bool(re.search(rf"\b{re.escape(ka)}\b", kb) or re.search(rf"\b{re.escape(kb)}\b", ka))
-
-
-def _event_group(c: TerritoryChange) -> str:
-    """"lost" and "captured" are one change seen from two sides; contested/encircled one state."""
-    return {"lost": "captured", "encircled": "contested"}.get(c.event, c.event)
-
-
-def _dedupe_territory(changes: list[TerritoryChange]) -> list[TerritoryChange]:
-    """One entry per place, event group and stance; fighting in a place whose capture is
-    reported and undisputed is part of that capture, not a separate state."""
-    kept: list[TerritoryChange] = []
-    for c in sorted(changes, key=lambda c: (-c.confidence, c.sentence_index or 0)):
-        if not any(_event_group(k) == _event_group(c) and k.stance == c.stance and _same_place(k, c)
-                   for k in kept):
-            kept.append(c)
-
-    def capture_reported(c: TerritoryChange, stance: str) -> bool:
-        return any(_event_group(k) == "captured" and k.stance == stance and _same_place(k, c) for k in kept)
-    result = [c for c in kept if not (c.event == "contested" and capture_reported(c, "asserted")
-                                      and not capture_reported(c, "denied"))]
-    return sorted(result, key=lambda c: (c.sentence_index or 0))
-
-
-def _dedupe_distances(claims: list[DistanceClaim]) -> list[DistanceClaim]:
-    """Repeated statements of the same distance (within 10 %) to the same place count once."""
-    kept: list[DistanceClaim] = []
-    for c in sorted(claims, key=lambda c: -c.confidence):
-        value = c.km if c.km is not None else ((c.min_km or 0) + (c.max_km or 0)) / 2
-        if any(place_key(k.place) == place_key(c.place) and k.stance == c.stance
-               and abs(value - (k.km if k.km is not None else ((k.min_km or 0) + (k.max_km or 0)) / 2))
-               <= max(1.0, 0.1 * value) for k in kept):
-            continue
-        kept.append(c)
-    return sorted(kept, key=lambda c: (c.sentence_index or 0))
-
-
-def _derived_distances(art: Article, changes: list[TerritoryChange], radius_km: float) -> list[DistanceClaim]:
-    """Geodesic distance to the national capital for each change near it."""
-    derived: dict[tuple, DistanceClaim] = {}
-    for c in changes:
-        if c.lat is None or not c.country or c.stance == "historical":
-            continue
-        capital = art.gaz.capital_of(c.country)
-        if capital is None or capital.lat is None:
-            continue
-        km = round(art.gaz.distance_km(capital, Place(c.geonameid, c.place, c.lat, c.lon, c.country,
-                                                      c.admin1 or "", 0, "city", False, False)), 1)
-        if km > radius_km:
-            continue
-        key = (capital.geonameid, c.geonameid, c.admin1, c.stance)
-        derived.setdefault(key, DistanceClaim(
-            actor=c.new_controller or c.old_controller, place=capital.name, is_capital=True, km=km,
-            min_km=None, max_km=None, claimed_by=c.claimed_by, stance=c.stance, quote=c.quote,
-            derived=True, via_place=c.place, confidence=round(c.confidence * 0.8, 2),
-            sentence_index=c.sentence_index, span=c.span, **_place_fields(capital)))
-    return list(derived.values())
-
-
-def _sentence_kinds(art: Article) -> dict[int, set[str]]:
-    """For each sentence that may hold a signal, the kinds it may hold."""
+def _sentence_keywords(art: Article) -> dict[int, set[str]]:
+    """For each sentence that may hold a signal, the keywords found in it ("" for a unit word)."""
     starts = [s.start for s in art.sentences]
-    lowered = art.text.translate(_ASCII_LOWER)  # unlike str.lower(), keeps every offset
-    kinds: dict[int, set[str]] = {}
+    lowered = art.lowered
+    found: dict[int, set[str]] = {}
     for pattern in (_SIGNAL_WORDS, _UNIT_WORDS):
         for m in pattern.finditer(lowered):
             i = bisect_right(starts, m.start()) - 1
             if i >= 0 and m.end() <= art.sentences[i].end:
-                kinds.setdefault(i, set()).update(_KINDS_OF_MATCH.get(m.group(), ("distance",)))
-    return kinds
+                found.setdefault(i, set()).add(m.group() if pattern is _SIGNAL_WORDS else "")
+    return found
 
 
 def extract_article(text: str, *, title: str | None = None, published: str | None = None,
@@ -491,30 +318,36 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
                     near_capital_km: float = NEAR_CAPITAL_KM) -> Extraction:
     """Extract all signals from one article (see :func:`pipelines.extract.extract`)."""
     art = Article(text or "", gazetteer or Gazetteer.load(), published, title)
-    kinds = _sentence_kinds(art)
-    candidates = sorted(kinds)
+    keywords = _sentence_keywords(art)
+    candidates = sorted(keywords)
     changes, dead, moves, unit_sentences = [], [], [], []
     for i in candidates:
-        if "territory" in kinds[i]:
-            found = _territory_in(art, i)
-            art.salient.update(c.geonameid for c in found if c.geonameid)
+        kinds = set().union(*(_KINDS_OF_MATCH.get(k, ("distance",)) for k in keywords[i]))
+        if "territory" in kinds:
+            found = _territory_in(art, i, hints_in(keywords[i]))
+            located = [c for c in found if c.geonameid and c.stance != "historical"]
+            art.salient.update(c.geonameid for c in located)
+            if located:
+                art.focus = min(located, key=lambda c: text_position(art, c)).geonameid
+                art.focus_history.append((i, art.focus))
             changes.extend(found)
-        if "distance" in kinds[i]:
+        if "distance" in kinds:
             unit_sentences.append(i)
-        if "casualties" in kinds[i]:
+        if "casualties" in kinds:
             dead.extend(_casualties_in(art, i))
-        if "deployments" in kinds[i]:
+        if "deployments" in kinds:
             moves.extend(_deployments_in(art, i))
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
-    held = [c for c in changes if c.event != "contested" and c.stance != "historical"]
+    held = [c for c in changes if c.event not in {"contested", "recaptured"} and c.stance == "asserted"]
     ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
-    more_changes, more_distances = _anaphoric_denials(art, candidates, changes, distances)
-    changes = _dedupe_territory(changes + more_changes)
+    denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
+    more_changes, more_distances = anaphoric_denials(art, denials, changes, distances)
+    changes = dedupe_territory(changes + more_changes)
     return Extraction(
         country=art.country,
-        distance_claims=tuple(_dedupe_distances(distances + more_distances)),
+        distance_claims=tuple(dedupe_distances(distances + more_distances)),
         territory_changes=tuple(changes),
         casualties=tuple(dead),
         deployments=tuple(moves),
-        derived_distances=tuple(_derived_distances(art, changes, near_capital_km)))
+        derived_distances=tuple(derived_distances(art, changes, near_capital_km)))

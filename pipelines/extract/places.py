@@ -7,29 +7,45 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Place
-from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
+POSSESSIVE_END = re.compile(r"['’]s?$")
+_CAPITAL_HEAD = re.compile(r"(?:provincial\s+|regional\s+)?capital\b", re.I)
+_NAMED_UNIT = re.compile(r"\b\d+(?:st|nd|rd|th)\s+[A-Z]")
+_DETERMINED = re.compile(r"(?:the|its|their|his|her|our|this|that)\s")
+_TRAILING_OF = re.compile(r"\s+of$")
+_ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
+_POSSESSIVE_DETERMINER = re.compile(r"(?:its|their|his|her|our)\s")
+# Lowercase Arabic articles inside names: "Ras al-Ain", "Deir ez-Zor".
+_QUANTIFIERS = frozenset("around about some nearly almost over roughly approximately".split())
+_TIME_AHEAD = re.compile(r"\s+(?:the\s+)?(?:past|last|previous|coming|recent|next)\b", re.IGNORECASE)
+_NAME_PARTICLES = frozenset("da do dos das de del di du des la le van von bin ibn".split())
+_ARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ar|ash|an|az|at|ath|ed|es|ez|en|er|ul)-[A-Z]")
 _TOKEN = re.compile(r"\([^()]{1,40}\)|[\w'’‘ʿ-]+|[^\w\s]")
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+)+", re.I)
 _POSSESSOR = re.compile(r"^([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)['’]s?\s+")
+# Counted or aggregate places ("the 10th provincial capital", "nine others") are not one place.
 _ORDINAL = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|"
-                      r"eighth|ninth|tenth|last|next|other|others)\b", re.I)
+                      r"eighth|ninth|tenth|other|others)\b", re.I)
 _LIST_INTRO = re.compile(r"\b(\w+),?\s+(?:of|like|such\s+as|including|namely)\s+(.+)$")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-_RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath)-)?[A-Z][\w'’‘ʿ-]*"
-                  r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath)-|(?:bin|ibn|de|del)\s+)?[A-Z][\w'’‘ʿ-]*)*")
+_RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'’‘ʿ-]*"
+                  r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del|da|do|dos|das|di|du)\s+)?"
+                  r"[A-Z][\w'’‘ʿ-]*)*")
 _PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|including|such as)\s+", re.I)
+_NAME_LIST_AHEAD = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)+,?\s+and\s+[A-Z]")
 _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
 _APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
 TRAILING_ANAPHOR = re.compile(r"\b(?:near|around|outside|in|of)\s+the\s+(?:city|town|capital)$")
 # Heads that make a preceding name a modifier of people or things, not a place.
-_NOT_PLACE_HEAD = re.compile(rf"(?:{FORCE_NOUNS}|terrorists?|officials?|leaders?|members?|commanders?|"
+_NOT_PLACE_HEAD = re.compile(rf"(?:{'|'.join(FORCE_NOUNS)}|terrorists?|officials?|leaders?|members?|commanders?|"
                              r"spokes(?:man|woman|person)|authorities|government|residents|vehicles?|"
                              r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation)$")
 POPULATION_OF_CITY = 50_000
+BIG_CITY_POPULATION = 500_000  # never "the town"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +72,12 @@ class ResolvedPlace:
     place: Place | None
 
 
-def _is_name_word(word: str, gaz: Gazetteer) -> bool:
-    return word[:1].isupper() and word not in NOT_PLACE_WORDS and gaz.country_of_word(word) is None
+def _is_name(run: str, gaz: Gazetteer) -> bool:
+    """A run of words that can name a place: not a function word, not a country or demonym
+    ("Syrian", "Ukraine's"), though a city named after one is ("Gaza City", "Kuwait City")."""
+    first = run.split()[0] if run.strip() else ""
+    return ((first[:1].isupper() or bool(_ARTICLE_NAME.match(first))) and first not in NOT_PLACE_WORDS
+            and gaz.country_of_word(POSSESSIVE_END.sub("", run)) is None)
 
 
 def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMention], int]:
@@ -86,9 +106,13 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 last = tokens[k].end()
                 k += 1
                 continue
+            if tok == "," and name_seen and _NAME_LIST_AHEAD.match(text, m.start()):
+                conjuncts.append((first, last))  # "captured Minova, Katale and Masisi"
+                first, name_seen, has_place_noun = -1, False, False
+                continue
             if tok == "," and first >= 0 and _APPOSED_NOUN.match(text, first, last):
                 apposed = _APPOSITIVE.match(text, m.start())
-                if apposed and _is_name_word(apposed.group(1).split()[0], gaz):
+                if apposed and _is_name(apposed.group(1), gaz):
                     return mentions_in(apposed.group(1), gaz), apposed.end()
             starts_np = nxt_tok[:1].isupper() or nxt_tok.lower() in PLACE_MODIFIERS or nxt_tok.lower() in PLACE_NOUNS
             if low == "and" and first >= 0 and starts_np:
@@ -103,7 +127,9 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             continue
         if not tok[0].isalnum():
             break
-        if tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}:
+        if name_seen and low in _NAME_PARTICLES and nxt_tok[:1].isupper():
+            pass  # "Mocimboa da Praia", "Ciudad del Este"
+        elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True
@@ -118,8 +144,10 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             while k < len(tokens) and tokens[k].start() < last:
                 k += 1
             continue
+        elif low in _QUANTIFIERS and first < 0:
+            pass  # "around 10 towns", "some 30 villages"
         elif low in {"in", "at", "near", "outside", "around"}:
-            if name_seen or not has_place_noun:
+            if name_seen or not has_place_noun or _TIME_AHEAD.match(text, m.end()):
                 break
         elif low in {"like", "including", "namely"} or (low == "such" and nxt_tok == "as"):
             if not has_place_noun:
@@ -130,6 +158,8 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 list_mode = nxt_tok[:1].isupper()
         elif low == "as" and list_mode and text[max(0, m.start() - 5):m.start()].lower().startswith("such"):
             pass
+        elif low == "last" and text[max(0, m.start() - 4):m.start()].lower() == "the ":
+            pass  # "the last government-held district": the last one left, not "last week"
         elif low in NP_STOP_WORDS and not (low in {"its", "their", "his", "her", "our", "this", "the"} and first < 0):
             break
         elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and not _place_noun_ahead(text, m.end()):
@@ -158,54 +188,77 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     possessor = _POSSESSOR.match(np)
     if possessor:
         rest = np[possessor.end():]
-        if re.match(r"(?i)(?:provincial\s+|regional\s+)?capital\b", rest):
+        if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital"
             return [PlaceMention(possessor.group(1), "city", possessor.group(1))]
         np = rest
-    if not np or _ORDINAL.search(np):
-        return []
-    listed = _LIST_INTRO.search(np)
-    if listed and listed.group(1).lower() in PLACE_NOUNS:
-        names = [n.strip() for n in _LIST_SPLIT.split(listed.group(2)) if n.strip()]
-        if names and all(_RUN.fullmatch(n) and _is_name_word(n.split()[0], gaz) for n in names):
-            kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
-            if listed.group(1).lower() in {"capital", "city", "town", "province", "region"} and len(names) == 1:
-                kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
-            return [PlaceMention(n, kind, n) for n in names]
-    np = re.sub(r"\s+of$", "", np)
+    if not np or (_ORDINAL.search(np) and not _NAMED_UNIT.search(np)):
+        return []  # but "the 16th Infantry Division headquarters" names one place
+    listed = _listed_mentions(np, gaz)
+    if listed:
+        return listed
+    np = _TRAILING_OF.sub("", np)
     head_part = _PREPOSITION.split(np, 1)[0].split()
     head = next((w.lower() for w in reversed(head_part) if w.lower() in PLACE_NOUNS),
                 head_part[-1].lower() if head_part else "")
-    name_match = next((r for r in _RUN.finditer(np) if _is_name_word(r.group().split()[0], gaz)), None)
+    name_match = next((r for r in _RUN.finditer(np) if _is_name(r.group(), gaz)), None)
     if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
-        name = re.sub(r"['’]s?$", "", name_match.group())
-        before = np[:name_match.start()].strip().lower()
-        after = np[name_match.end():].strip()
-        type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
-        if type_noun and re.search(r"\b(?:at|in|near|outside)$", before):
-            kind = PLACE_NOUN_TYPES[type_noun]
-            if len(before.split()) == 2 and kind in {"base", "facility"}:
-                return [PlaceMention(f"{name} {type_noun}", kind, name)]  # "the airbase at X"
-            return [PlaceMention(np, kind, name)]
-        tail = (after or name).split()[-1].lower().strip("()")
-        if tail in PLACE_NOUNS:
-            return [PlaceMention(f"{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)]
-        if type_noun and before.endswith(" of"):
-            return [PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)]
-        return [PlaceMention(name, "", name)]
+        return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
         return []
+    return _described_mention(np, phrase.strip().lower(), head, head_part)
+
+
+def _listed_mentions(np: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """"the towns of A, B and C", "cities like A and B": one mention per name."""
+    listed = _LIST_INTRO.search(np)
+    if not listed or listed.group(1).lower() not in PLACE_NOUNS:
+        return []
+    if listed.group(0).split()[1].lower().strip(",") == "of" and not listed.group(1).lower().endswith("s"):
+        return []  # "the neighbourhood of X" is one place, "the towns of A and B" a list
+    names = [n.strip() for n in _LIST_SPLIT.split(listed.group(2)) if n.strip()]
+    if not names or not all(_RUN.fullmatch(n) and _is_name(n, gaz) for n in names):
+        return []
+    kind = PLACE_NOUN_TYPES[listed.group(1).lower()]
+    return [PlaceMention(n, kind, n) for n in names]
+
+
+def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
+    """A phrase around a name: "Daraa province", "the airbase at Hostomel", "military
+    positions in Quneitra", "the Iraqi city of Mosul"."""
+    name = POSSESSIVE_END.sub("", name_match.group())
+    before = np[:name_match.start()].strip().lower()
+    after = np[name_match.end():].strip()
+    type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
+    if type_noun and _ENDS_WITH_LOCATIVE.search(before):
+        kind = PLACE_NOUN_TYPES[type_noun]
+        if len(before.split()) == 2 and kind in {"base", "facility"}:
+            return PlaceMention(f"{name} {type_noun}", kind, name)  # "the airbase at X"
+        return PlaceMention(np, kind, name)
+    tail = (after or name).split()[-1].lower().strip("()")
+    if tail in PLACE_NOUNS:
+        return PlaceMention(f"{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)
+    if type_noun and before.endswith(" of"):
+        return PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)
+    return PlaceMention(name, "", name)
+
+
+def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -> list[PlaceMention]:
+    """A place described without a name: "several towns in the area", "the city" (an
+    anaphor), "the towns" (the places just listed), "their positions"."""
     kind = PLACE_NOUN_TYPES[head]
-    lowered = phrase.strip().lower()
-    if len(head_part) <= 3 and head in ANAPHORIC_PLACE_NOUNS and np == " ".join(head_part):
+    bare = np == " ".join(head_part)
+    if len(head_part) <= 3 and head in ANAPHORIC_PLACE_NOUNS and bare:
         if lowered.startswith(("a ", "an ")):
             return []  # "a key city": named later in the text, if at all
         return [PlaceMention(np, kind, None, anaphor=True)]
-    if lowered.startswith("the ") and len(head_part) <= 2 and head.endswith("s") and np == " ".join(head_part):
+    if lowered.startswith("the ") and len(head_part) <= 2 and head.endswith("s") and bare:
         return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
-    if re.match(r"(?:its|their|his|her|our)\s", lowered) and np == " ".join(head_part):
-        return [PlaceMention(np, kind, None, anaphor=True)]
-    if lowered.startswith(("a ", "an ")) and kind in {"city", "town"}:
-        return []
+    if _POSSESSIVE_DETERMINER.match(lowered) and bare:
+        return [PlaceMention(np, kind, None, anaphor=True)]  # "their positions"
+    if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered):
+        return []  # headline "key town near capital": named later, if at all
+    if kind in {"facility", "base"} and bare and head not in STRATEGIC_FACILITIES:
+        return []  # "entered the building"
     # "areas near the city": a description anchored on the place just mentioned
     return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
 
@@ -242,27 +295,34 @@ _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garr
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
 
 
-_RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b)")
+_RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b(?!\s+of\b))")  # not "the capital of X state"
 
 
 def recent_place(text: str, end: int, gaz: Gazetteer, country: str | None,
-                 salient: frozenset[int] = frozenset(), window: int = 800) -> tuple[str, Place] | None:
+                 salient: frozenset[int] = frozenset(), focus: int | None = None,
+                 small: bool = False, window: int = 800) -> tuple[str, Place] | None:
     """The city that "the city" or "there" before ``text[end]`` refers to, as (surface, place).
 
-    The most recently named city, unless a city already reported changing hands (its
-    geonameid in ``salient``) is named within the window: the story's subject outranks a
-    city named in passing ("Wad Madani, 180 km from the capital Khartoum ... the capture of
-    the city"). "the capital" counts as a mention of the context country's capital.
+    The story's focus (``focus``: the main place of the last sentence that reported a
+    change) if it is named within the window; else the latest named city already reported
+    changing hands (``salient``), since the story's subject outranks a city named in
+    passing ("Wad Madani, 180 km from the capital Khartoum ... the capture of the city");
+    else the latest named city. "the capital" counts as a mention of the country's capital.
+    With ``small`` ("the town", "the village") capitals and big cities are not candidates.
     """
-    first = None
+    first = changed = None
     for surface, place in _places_backwards(text, end, gaz, country, window):
-        if place.geonameid in salient:
+        if small and (place.is_national_capital or place.population >= BIG_CITY_POPULATION):
+            continue
+        if place.geonameid == focus:
             return surface, place
+        if changed is None and place.geonameid in salient:
+            changed = surface, place
         if first is None:
             first = surface, place
-            if not salient:
-                break
-    return first
+        if first and not salient:
+            break
+    return changed or first
 
 
 def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, window: int):
@@ -274,16 +334,12 @@ def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, 
             if capital is not None:
                 yield capital.name, capital
             continue
-        name = re.sub(r"['’]s?$", "", surface)
-        if not _is_name_word(name.split()[0], gaz) or PERSON_TITLES.search(text, start, run.start()):
+        name = POSSESSIVE_END.sub("", surface)
+        if not _is_name(name, gaz) or PERSON_TITLES.search(text, start, run.start()):
             continue
-        words = name.split()
-        for width in range(len(words), 0, -1):  # "Wad Madani Residents" -> "Wad Madani"
-            part = " ".join(words[:width])
-            place = gaz.resolve(part, country)
-            if place is not None and place.kind == "city":
-                yield part, place
-                break
+        place = gaz.resolve(name, country)  # whole runs only: "Human" in "Human Rights" is no place
+        if place is not None and place.kind == "city":
+            yield name, place
 
 
 def classify(mention: PlaceMention, place: Place | None) -> str:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .keywords import keyword_pattern
-from .lexicon import FORCE, FORCE_PHRASE
+from .keywords import ASCII_LOWER, keyword_pattern
+from .lexicon import FORCE, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
+# The determiner of an event noun: "the capture of", "its capture of", "the rebels' capture of",
+# "Russia's swift capture of".
+_OWNER = (r"(?:\b(?:the|its|their|his|her|this|that)\s+|['’]s?\s+)(?:(?:swift|rapid|recent|reported|claimed|"
+          r"apparent|eventual|final|complete|full)\s+)?")
 _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
-        r"(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
+        r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +31,15 @@ class Trigger:
     slot: str  # "after", "before", "recent" or "clause"
     hints: frozenset[str]  # lowercase word beginnings without one of which the pattern cannot match
     needs_force: bool = False  # the subject must be an armed actor ("troops fled", not "families fled")
+    anchored: bool = False  # every match starts at one of the hints: try it there only (fast)
 
 
-def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False) -> Trigger:
-    return Trigger(re.compile(regex, re.IGNORECASE), event, slot, frozenset(hints.split("|")), needs_force)
+def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False,
+       anchored: bool = False) -> Trigger:
+    # ASCII: the phrases are English words (and much faster to match than Unicode classes);
+    # the article's unusual spaces are made plain before matching, see Article.
+    return Trigger(re.compile(regex, re.IGNORECASE | re.ASCII), event, slot, frozenset(hints.split("|")),
+                   needs_force, anchored)
 
 
 TRIGGERS: tuple[Trigger, ...] = (
@@ -39,46 +49,63 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
     _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
-       r"overr(?:an|un|unning|uns)|stormed\s+and\s+(?:took|seized))\s+"
-       r"(?!of\b|by\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured"),
-    _t("capture|seizure|fall of|takeover|overrun", r"\bthe\s+(?:capture|seizure|fall|takeover|overrunning)\s+of\s+", "captured"),
+       r"overr(?:an|un|unning|uns))\s+"
+       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured", anchored=True),
+    _t("capture|seizure|fall of|takeover|overrun", rf"{_OWNER}(?:capture|seizure|fall|takeover|overrunning)\s+of\s+",
+       "captured"),
     _t("captured|seized|taken|overrun", rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
-    _t("fell|falls|fallen", r"\b(?:(?:has|have|had)\s+)?(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before"),
+    _t("fell|falls|fallen", r"\b(?:fell|falls|fallen)\s+(?:in)?to\b(?!\s+(?:its|the)\s+knees)", "captured", "before", anchored=True),
     _t("fell|fallen", r"\b(?:fell|(?:has|have|had)\s+(?:now\s+)?fallen)\b(?!\s+(?:in)?to\b|\s+(?:by|from|silent|short|back|apart|off|behind|below|under|sharply))",
        "captured", "before"),
-    _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before"),
+    _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before", anchored=True),
+    _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
+       r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
-    _t("recaptur|retook|retak|re-took|re-captured|won back|liberat|regain", rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|"
-       rf"liberat(?:e|es|ed|ing)|regain(?:s|ed|ing)?(?:\s+{_CONTROL})?)\s+", "recaptured"),
-    _t("recapture|liberation", r"\bthe\s+(?:recapture|liberation)\s+of\s+", "recaptured"),
-    _t("push|drove|driven|drive|forced", r"\b(?:push(?:ed|ing)?|drove|driven|drive|forced)\s+(?:[\w'’-]+\s+){0,4}?(?:back\s+from|out\s+of)\s+", "recaptured"),
-    _t("recaptured|retaken|liberated", rf"\b{_AUX}(?:recaptured|retaken|liberated)\b", "recaptured", "before"),
+    _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back",
+       rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
+       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\s*", "recaptured", anchored=True),
+    # "liberated" is how a capturing side announces its captures
+    _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
+    _t("recapture", rf"{_OWNER}recapture\s+of\s+", "recaptured"),
+    _t("push|drove|driven|drive|forced", r"\b(?:push(?:ed|ing)?|drove|driven|drive|forced)\s+(?:(?:[\w'’-]+\s+){0,4}?"
+       r"(?:back\s+from|out\s+of)|back\s+(?:[\w'’-]+\s+){1,4}?(?:from|out\s+of))\s+", "recaptured", anchored=True),
+    _t("recaptured|retaken", rf"\b{_AUX}(?:recaptured|retaken)\b", "recaptured", "before"),
+    _t("liberated", rf"\b{_AUX}liberated\b", "captured", "before"),
     # lost
-    _t("lost", rf"\blost\s+(?:{_CONTROL})?", "lost"),
-    _t("loss", r"\bthe\s+loss\s+of\s+", "lost"),
+    _t("lost|losing", rf"\blos(?:t|ing)\s+(?:{_CONTROL})?", "lost", anchored=True),
+    _t("loss", rf"{_OWNER}loss\s+of\s+", "lost"),
     _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+(?:under|in)\s+(?:[\w'’-]+\s+){0,2}control\b", "lost", "before"),
     _t("lost", rf"\b{_AUX}lost\b", "lost", "before"),
     # withdrawn_from
     _t("withdr|retreat", r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’-]+\s+){0,4}?(?:from|out\s+of)\s+",
-       "withdrawn_from"),
-    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from"),
-    _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from"),
-    _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True),
+       "withdrawn_from", anchored=True),
+    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from", anchored=True),
+    _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
+    _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
+    _t("withdraw|retreat|pull", r"\b(?:before|after|then|later|subsequently)\s+(?:\w+\s+)?(?:withdrawing|withdrew|"
+       r"retreating|retreated|pulling\s+out|pulled\s+out)\b(?!\s+(?:from|to|toward|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
-    _t("enter|broke|break|push|advanc|infiltrat|penetrat", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
-       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True),
+    _t("enter|broke into|break into|push|advanc|infiltrat|penetrat", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True),
     _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
        r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
-       r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban)\s+){0,4}"
-       r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested"),
-    _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent"),
+       r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
+       r"taking\s+place|reported|continuing|going\s+on|now)\s+){0,4}"
+       r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
+    _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
+    # "fighting continues": where the last change was reported
+    _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
+       r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent", anchored=True),
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
-    _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested"),
-    _t("reached", r"\breached\s+the\s+(?:\w+\s+)?(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested"),
+    _t("operat", r"\boperat(?:ing|ed|es|e)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
+       needs_force=True, anchored=True),
+    _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
+    _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
+       r"(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
     _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
     _t("fallen", r"\bha(?:s|ve|d)\s+not\s+(?:yet\s+)?fallen\b", "contested", "before"),
     # encircled
@@ -86,51 +113,100 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
-    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled"),
-    _t("surrounded|encircled|besieged|siege|cut off", rf"\b{_AUX}(?:surrounded|encircled|besieged|under\s+siege|cut\s+off)\b", "encircled", "before"),
+    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled", anchored=True),
+    _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
+       r"under\s+siege|cut\s+off)\b", "encircled", "before"),
 )
 
 # Every word a trigger needs: sentences with none of them cannot hold a territory change.
 KEYWORDS: frozenset[str] = frozenset().union(*(t.hints for t in TRIGGERS))
 _KEYWORD_PATTERN = keyword_pattern(KEYWORDS)
-# The longest keyword found at a position implies the shorter ones it begins with.
-_IMPLIED = {k: frozenset(h for h in KEYWORDS if k.startswith(h)) for k in KEYWORDS}
+# Trigger numbers (their order in TRIGGERS) by the keywords that announce them.
+_TRIGGERS_BY_HINT: dict[str, list[int]] = {}
+for _number, _trigger in enumerate(TRIGGERS):
+    for _hint in _trigger.hints:
+        _TRIGGERS_BY_HINT.setdefault(_hint, []).append(_number)
+
+
+@lru_cache(maxsize=4096)
+def _hints_of(word: str) -> frozenset[str]:
+    return frozenset(h for h in KEYWORDS if word.startswith(h))
+
+
+def hints_in(found_keywords) -> set[str]:
+    """Trigger keywords implied by keywords found in a text: a keyword pattern reports the
+    longest match at a position ("captured"), which implies the shorter ones ("captur")."""
+    return set().union(*(_hints_of(k) for k in found_keywords))
 
 # Background fighting ("four days of heavy fighting in X") is not an event of the report.
-_BACKGROUND = re.compile(r"\b(?:days|weeks|months|years|decades?)\s+of\s+(?:\w+\s+)?$", re.IGNORECASE)
+_BACKGROUND = re.compile(r"\b(?:days|weeks|months|years|decades?)\s+of\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
 # A modal, intent or failure before the trigger: "could fall", "vowed to take", "failed to capture".
 _UNREALISED = re.compile(
     r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
     r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|"
-    r"fail\w*|unable|refus\w*|not|never|no|n't|cannot|urg\w*|call\w*)\s+(?:to\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+    r"fail\w*|unable|refus\w*|cannot|urg\w*|call\w*|no)\s+(?:to\s+)?(?:\w+\s+)?$|"
+    r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
+# "did not capture", "has never taken": a statement that the change did not happen.
+_NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
+_LIFTED = re.compile(r"\b(?:broke|broken|break|breaking|lifted|lift|lifting|ended|end|ending|relieved|relieve)\s+"
+                     r"(?:the\s+)?(?:[\w-]+\s+){0,2}(?:siege|encirclement|blockade)\b", re.IGNORECASE | re.ASCII)
+_CHANGE_EVENTS = frozenset({"captured", "lost", "withdrawn_from", "recaptured"})
+_REALISED = re.compile(r"(?:able|managed|forced|began|started)\s+to\s+$")
+_LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE | re.ASCII)
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
 _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
 
 
-def trigger_hits(sentence: str):
-    """Yield (trigger, match) for each trigger phrase in the sentence, skipping unrealised ones."""
-    present = set().union(*(_IMPLIED[k] for k in _KEYWORD_PATTERN.findall(sentence.lower())))
-    for trig in TRIGGERS:
-        if not trig.hints & present:
-            continue
-        for m in trig.pattern.finditer(sentence):
+def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str]) -> list[re.Match]:
+    """Matches of a trigger that starts at its keyword, tried only where a keyword begins a word."""
+    found: dict[int, re.Match] = {}
+    for hint in trig.hints & present:
+        at = lowered.find(hint)
+        while at >= 0:
+            if (at == 0 or not lowered[at - 1].isalnum()) and at not in found:
+                m = trig.pattern.match(sentence, at)
+                if m:
+                    found[at] = m
+            at = lowered.find(hint, at + 1)
+    return [found[at] for at in sorted(found)]
+
+
+def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | None = None):
+    """Yield (trigger, match, negated) for each trigger phrase in the sentence.
+
+    Unrealised changes ("could take", "failed to capture") are skipped; a negated change
+    ("Shusha is not taken", "did not withdraw") is yielded with ``negated`` True, a denial.
+    ``present``: the trigger keywords that occur in the sentence, and ``lowered``: the
+    sentence lowered with its offsets kept, when the caller has them.
+    """
+    if lowered is None:
+        lowered = sentence.translate(ASCII_LOWER)
+    if present is None:
+        present = hints_in(_KEYWORD_PATTERN.findall(lowered))
+    candidates = sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())})
+    for trig in (TRIGGERS[t] for t in candidates):
+        matches = _anchored_matches(trig, sentence, lowered, present) if trig.anchored else \
+            trig.pattern.finditer(sentence)
+        for m in matches:
             prefix = sentence[max(0, m.start() - 40):m.start()]
-            if _UNREALISED.search(prefix) and not re.search(r"(?:able|managed|forced|began|started)\s+to\s+$", prefix):
+            negated = bool(m.groupdict().get("neg") or _NEGATION.search(prefix))
+            if negated and trig.event not in _CHANGE_EVENTS:
+                continue
+            if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
-            if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 80), m.start()):
+            if trig.event == "encircled" and _LIFTED.search(prefix + m.group()):
+                continue  # "broke the siege of X": the encirclement ended
+            if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 120), m.start()):
                 continue
-            yield trig, m
+            yield trig, m, negated
 
 
 def actor_before(sentence: str, position: int) -> str | None:
     """The armed actor named last before a position (the subject of an active trigger)."""
-    found = None
-    for m in FORCE_PHRASE.finditer(sentence, 0, position):
-        found = m.group()
-    return _tidy_actor(found)
+    return _tidy_actor(force_phrase_before(sentence, position))
 
 
 def agent_after(sentence: str, position: int, preposition_done: bool = False) -> str | None:
@@ -142,5 +218,5 @@ def agent_after(sentence: str, position: int, preposition_done: bool = False) ->
 def _tidy_actor(actor: str | None) -> str | None:
     if not actor:
         return None
-    actor = re.sub(r"^(?:the|its|their|his|our)\s+", "", actor.strip(), flags=re.IGNORECASE)
+    actor = _LEADING_DETERMINER.sub("", actor.strip())
     return actor or None

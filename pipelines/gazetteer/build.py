@@ -20,7 +20,7 @@ import pycountry
 from .countries import derive_demonyms
 from .normalize import fold_name, is_latin
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 KIND_CITY, KIND_ADMIN1 = 0, 1
 FLAG_NATIONAL_CAPITAL, FLAG_ADMIN1_CAPITAL = 1, 2
 SOURCE_FILE = "cities500.json"
@@ -30,7 +30,7 @@ SUBDIVISION_WORDS = ("oblast", "province", "governorate", "region", "state", "di
 # Of those, the words that make a mention ("Kharkiv region") denote a first-level unit.
 ADMIN1_WORDS = ("oblast", "province", "governorate", "region", "state", "wilayah", "krai")
 # A city counts towards a country's context vote when at least this populous.
-CONTEXT_CITY_POPULATION = 100_000
+CONTEXT_CITY_POPULATION = 20_000
 
 
 def data_version() -> str:

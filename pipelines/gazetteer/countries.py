@@ -30,6 +30,17 @@ IRREGULAR = {
     "kosovar": "XK", "nigerien": "NE",
 }
 
+# Armed groups and forces named without their country, and where they fight: a mention counts
+# towards the article's country context like a demonym does.
+ARMED_GROUP_COUNTRIES = {
+    "houthi": "YE", "houthis": "YE", "ansar allah": "YE", "taliban": "AF", "hezbollah": "LB",
+    "hamas": "PS", "islamic jihad": "PS", "m23": "CD", "wazalendo": "CD", "adf": "CD", "codeco": "CD",
+    "rsf": "SD", "rapid support forces": "SD", "al shabaab": "SO", "shabaab": "SO", "boko haram": "NG",
+    "iswap": "NG", "tplf": "ET", "fano": "ET", "mndaa": "MM", "arakan army": "MM", "tatmadaw": "MM",
+    "kachin independence army": "MM", "hts": "SY", "hayat tahrir al sham": "SY", "sdf": "SY",
+    "lna": "LY", "viv ansanm": "HT", "jnim": "ML", "idf": "IL",
+}
+
 # Regular English demonym suffixes, tried in this order (the first country to claim a word
 # keeps it, so "Nigerian" goes to Nigeria via "+n" before Niger via "+ian").
 _SUFFIX_RULES: tuple[tuple[int, str], ...] = (

@@ -1,6 +1,7 @@
 """The offline gazetteer: place lookup with transliteration variants and country context."""
 from __future__ import annotations
 
+import gc
 import logging
 import marshal
 import math
@@ -9,12 +10,12 @@ import re
 import tempfile
 import threading
 from array import array
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .build import (ADMIN1_WORDS, FLAG_ADMIN1_CAPITAL, FLAG_NATIONAL_CAPITAL, KIND_ADMIN1,
                     build_index, data_version, default_cache_dir)
+from .countries import ARMED_GROUP_COUNTRIES
 from .geo import haversine_km
 from .normalize import fold_name
 
@@ -23,13 +24,14 @@ log = logging.getLogger(__name__)
 # Capitalised word runs ("Ukraine's", "Wad Madani", "Iraqi-Syrian").
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'\u2019-]*(?:[ ][A-Z][\w'\u2019-]*)*")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
-# A demonym right before these nouns names a belligerent, often a foreign one.
+# A demonym right before these nouns names a belligerent or a neighbour, often not the
+# country the story happens in ("Russian forces", "the Thai border").
 _FORCE_NOUN = re.compile(r"\s+(?:forces|troops|army|military|soldiers|jets|drones|strikes|"
-                         r"missiles|units|fighters|officials?)\b")
+                         r"missiles|units|fighters|officials?|border|side|frontier|envoy|embassy)\b")
 _SUBDIVISION_SUFFIX = re.compile(r"\s+(?:%s)$" % "|".join(ADMIN1_WORDS))
 # With a country hint, a namesake elsewhere is accepted only when at least this populous.
 FOREIGN_NAMESAKE_POPULATION = 100_000
-CONTEXT_CHARS = 3000
+CONTEXT_CHARS = 2500
 CAPITAL_VOTE, COUNTRY_VOTE, CITY_VOTE, ACTOR_VOTE = 1.0, 1.0, 0.5, 0.5
 
 
@@ -61,7 +63,8 @@ class Gazetteer:
     _instance: "Gazetteer | None" = None
     _lock = threading.Lock()
 
-    def __init__(self, data: dict):
+    def __init__(self, data: dict, loaded_from: str | None = None):
+        self.loaded_from = loaded_from  # the cache file, when there is one
         self._geonameid = array("q", data["geonameid"])
         self._lat = array("d", data["lat"])
         self._lon = array("d", data["lon"])
@@ -91,7 +94,11 @@ class Gazetteer:
         if cls._instance is None or cache_dir is not None:
             with cls._lock:
                 if cls._instance is None or cache_dir is not None:
-                    cls._instance = cls(cls._read_or_build(cache_dir or default_cache_dir()))
+                    directory = cache_dir or default_cache_dir()
+                    cls._instance = cls(cls._read_or_build(directory), cls.cache_path(directory))
+                    # The index is a million long-lived objects: keep the cyclic garbage
+                    # collector from walking them again and again for the life of the process.
+                    gc.freeze()
         return cls._instance
 
     @staticmethod
@@ -148,8 +155,9 @@ class Gazetteer:
         """The place a name most likely denotes.
 
         Preference: the hinted country, then the hinted kind ("city"/"admin1"), then a
-        national capital, then population. Without a country hint a small namesake abroad
-        loses to a large city. Returns None for unknown names.
+        national capital, then population. With a country hint and no place of that name in
+        the country, a place abroad is returned only if it is large, a capital, or the only
+        place of that name. Returns None for unknown names.
         """
         key = fold_name(name)
         generic = _SUBDIVISION_SUFFIX.search(key)
@@ -167,10 +175,10 @@ class Gazetteer:
                     bool(self._flags[r] & FLAG_NATIONAL_CAPITAL),
                     self._population[r])
         best = max(rows, key=rank)
-        if (country_hint and self._country[best] != country_hint
+        if (country_hint and self._country[best] != country_hint and len(rows) > 1
                 and self._population[best] < FOREIGN_NAMESAKE_POPULATION
                 and not self._flags[best] & FLAG_NATIONAL_CAPITAL):
-            return None  # a hamlet abroad is a worse guess than no place at all
+            return None  # one of several hamlets abroad is a worse guess than no place at all
         return self.place(best)
 
     def capital_of(self, iso2: str | None) -> Place | None:
@@ -197,40 +205,35 @@ class Gazetteer:
             iso = self._country_words.get(key[:-1])
         return iso
 
-    def country_votes(self, text: str) -> Counter:
+    def country_votes(self, text: str) -> dict[str, float]:
         """Weighted mentions per country: names, demonyms, capitals and large cities.
 
         Only the first :data:`CONTEXT_CHARS` characters are read: the lede and the first
         paragraphs establish where a story is, and long articles stay cheap.
         """
-        votes: Counter = Counter()
+        votes: dict[str, float] = {}
         for run in _CAPITALISED_RUN.finditer(text, 0, CONTEXT_CHARS):
             words = run.group().split(" ")
-            after = text[run.end():run.end() + 12]
             i = 0
             while i < len(words):
-                for width in (3, 2, 1):  # longest match first
+                for width in (3, 2, 1) if len(words) > 1 else (1,):  # longest match first
                     if i + width > len(words):
                         continue
-                    phrase = " ".join(words[i:i + width])
-                    found = self._context_vote(phrase, is_last=i + width == len(words), after=after)
+                    found = self._phrase_country(" ".join(words[i:i + width]) if width > 1 else words[i])
                     if found:
-                        votes[found[0]] += found[1]
+                        iso, weight = found
+                        if weight == COUNTRY_VOTE and i + width == len(words) and _FORCE_NOUN.match(text, run.end()):
+                            weight = ACTOR_VOTE
+                        votes[iso] = votes.get(iso, 0.0) + weight
                         i += width
                         break
                 else:
                     for part in words[i].split("-") if "-" in words[i] else ():
-                        found = self._context_vote(part, is_last=False, after="")
+                        found = self._phrase_country(part)
                         if found:
-                            votes[found[0]] += found[1]
+                            votes[found[0]] = votes.get(found[0], 0.0) + found[1]
                     i += 1
         return votes
-
-    def _context_vote(self, phrase: str, is_last: bool, after: str) -> tuple[str, float] | None:
-        found = self._phrase_country(phrase)
-        if found and found[1] == COUNTRY_VOTE and is_last and _FORCE_NOUN.match(after):
-            return found[0], ACTOR_VOTE
-        return found
 
     def _phrase_country(self, phrase: str) -> tuple[str, float] | None:
         """(ISO2, weight) of a country name, demonym, capital or large city; cached per phrase."""
@@ -241,6 +244,8 @@ class Gazetteer:
         key = fold_name(_POSSESSIVE.sub("", phrase))
         if iso:
             found = iso, COUNTRY_VOTE
+        elif key in ARMED_GROUP_COUNTRIES:
+            found = ARMED_GROUP_COUNTRIES[key], COUNTRY_VOTE
         elif key in self._capital_keys:
             found = self._capital_keys[key], CAPITAL_VOTE
         elif key in self._context_places:
@@ -254,6 +259,4 @@ class Gazetteer:
     def country_context(self, text: str) -> str | None:
         """The country an article is most about (ISO2), or None when nothing points to one."""
         votes = self.country_votes(text)
-        if not votes:
-            return None
-        return votes.most_common(1)[0][0]
+        return max(votes, key=votes.__getitem__) if votes else None  # ties: first mentioned

@@ -1,0 +1,118 @@
+"""After reading: de-duplication, denials that point back at claims, derived distances."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..gazetteer import Place, fold_name
+from . import attribution
+from .article import Article, place_fields
+from .model import DistanceClaim, TerritoryChange
+
+_GENERIC_WORDS = frozenset((
+    "province governorate city town village region oblast district area areas countryside capital the of "
+    "suburbs outskirts southern northern eastern western central state county base").split())
+
+
+def place_key(text: str) -> str:
+    """Identity of a place mention for de-duplication ("Daraa" = "southern Daraa province")."""
+    return " ".join(w for w in fold_name(text).split() if w not in _GENERIC_WORDS)
+
+
+def anaphoric_denials(art: Article, candidates: list[int], changes: list[TerritoryChange],
+                       distances: list[DistanceClaim]) -> tuple[list, list]:
+    """Denials that point back at a claim ("rejects the Dessie claim", "This is not true"):
+    each denied claim becomes a ``denied`` claim of the denier, beside the asserted one."""
+    denied_changes, denied_distances = [], []
+    for i in candidates:
+        sentence = art.sentences[i]
+        m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
+        if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
+            continue
+        if m.group("agent") or m.group("denier"):  # "a claim the government dismissed", "... denied by X"
+            denier = (m.group("agent") or m.group("denier")).strip()
+        else:
+            stance, denier = art.stance(i, m.end() - 1)
+            denier = denier if stance == "denied" else art.claimant(i, m.start())
+        asserted = [c for c in (*changes, *distances) if c.stance == "asserted"]
+        if m.group("about") and not art.gaz.country_of_word(m.group("about")):  # "the Dessie claim"
+            about = fold_name(m.group("about"))
+            denied = [c for c in asserted if (c.sentence_index or 0) <= i and about in place_key(c.place).split()]
+        else:  # the claims of this sentence, else the changes or distances last claimed before it
+            denied = [c for c in asserted if c.sentence_index == i]
+            for j in range(i - 1, max(-1, i - 4), -1):
+                if denied:
+                    break
+                denied = [c for c in asserted if c.sentence_index == j and not (
+                    isinstance(c, TerritoryChange) and c.event in {"contested", "encircled"})]
+        fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
+                      span=art.span(i))
+        denied_changes += [replace(c, **fields) for c in denied if isinstance(c, TerritoryChange)]
+        denied_distances += [replace(c, **fields) for c in denied if isinstance(c, DistanceClaim)]
+    return denied_changes, denied_distances
+
+
+def _same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
+    """Same place for de-duplication: equal keys, or one name inside the other unless one of
+    them is a facility (a base in a town is not the town)."""
+    ka, kb = place_key(a.place), place_key(b.place)
+    if ka == kb:
+        return True
+    if not ka or not kb or {a.place_type, b.place_type} & {"base", "facility"}:
+        return False
+    return f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} "  # whole words of one inside the other
+
+
+def _event_group(c: TerritoryChange) -> str:
+    """"lost" and "captured" are one change seen from two sides; contested/encircled one state."""
+    return {"lost": "captured", "encircled": "contested"}.get(c.event, c.event)
+
+
+def dedupe_territory(changes: list[TerritoryChange]) -> list[TerritoryChange]:
+    """One entry per place, event group and stance; fighting in a place whose capture is
+    reported and undisputed is part of that capture, not a separate state."""
+    kept: list[TerritoryChange] = []
+    for c in sorted(changes, key=lambda c: (-c.confidence, c.sentence_index or 0)):
+        if not any(_event_group(k) == _event_group(c) and k.stance == c.stance and _same_place(k, c)
+                   for k in kept):
+            kept.append(c)
+
+    def capture_reported(c: TerritoryChange, stance: str) -> bool:
+        return any(_event_group(k) == "captured" and k.stance == stance and _same_place(k, c) for k in kept)
+    result = [c for c in kept if not (c.event == "contested" and capture_reported(c, "asserted")
+                                      and not capture_reported(c, "denied"))]
+    return sorted(result, key=lambda c: (c.sentence_index or 0))
+
+
+def dedupe_distances(claims: list[DistanceClaim]) -> list[DistanceClaim]:
+    """Repeated statements of the same distance (within 10 %) to the same place count once."""
+    kept: list[DistanceClaim] = []
+    for c in sorted(claims, key=lambda c: -c.confidence):
+        value = c.km if c.km is not None else ((c.min_km or 0) + (c.max_km or 0)) / 2
+        if any(place_key(k.place) == place_key(c.place) and k.stance == c.stance
+               and abs(value - (k.km if k.km is not None else ((k.min_km or 0) + (k.max_km or 0)) / 2))
+               <= max(1.0, 0.1 * value) for k in kept):
+            continue
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.sentence_index or 0))
+
+
+def derived_distances(art: Article, changes: list[TerritoryChange], radius_km: float) -> list[DistanceClaim]:
+    """Geodesic distance to the national capital for each change near it."""
+    derived: dict[tuple, DistanceClaim] = {}
+    for c in changes:
+        if c.lat is None or not c.country or c.stance == "historical":
+            continue
+        capital = art.gaz.capital_of(c.country)
+        if capital is None or capital.lat is None:
+            continue
+        km = round(art.gaz.distance_km(capital, Place(c.geonameid, c.place, c.lat, c.lon, c.country,
+                                                      c.admin1 or "", 0, "city", False, False)), 1)
+        if km > radius_km:
+            continue
+        key = (capital.geonameid, c.geonameid, c.admin1, c.stance)
+        derived.setdefault(key, DistanceClaim(
+            actor=c.new_controller or c.old_controller, place=capital.name, is_capital=True, km=km,
+            min_km=None, max_km=None, claimed_by=c.claimed_by, stance=c.stance, quote=c.quote,
+            derived=True, via_place=c.place, confidence=round(c.confidence * 0.8, 2),
+            sentence_index=c.sentence_index, span=c.span, **place_fields(capital)))
+    return list(derived.values())
