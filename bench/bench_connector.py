@@ -24,14 +24,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.append(str(REPO / "tests"))  # after the repo, so tests/connectors never shadows connectors
 
 from connectors.feeds.config import config_from_dict  # noqa: E402
 from connectors.feeds.fetch import FetchResult  # noqa: E402
 from connectors.feeds.ingester import FeedIngester  # noqa: E402
 from connectors.kafka import ensure_topics  # noqa: E402
 from connectors.localkafka import LocalKafka  # noqa: E402
-from feed_corpus import generate_corpus  # noqa: E402
+from tests.feed_corpus import generate_corpus  # noqa: E402
 
 
 def prefetched(feeds, config):

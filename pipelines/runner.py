@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from connectors.localkafka import ProvisioningError, cache_root
+from connectors.cache import ProvisioningError, cache_root
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ import click
 import yaml
 
 from connectors.kafka import Topics, ensure_topics
-from connectors.localkafka import LocalKafka, cache_root, provision_kafka
+from connectors.cache import cache_root
+from connectors.localkafka import LocalKafka, provision_kafka
 
 log = logging.getLogger(__name__)
 

@@ -50,7 +50,7 @@ def topic_name(request):
 @pytest.fixture(scope="session")
 def gazetteer(tmp_path_factory):
     """The gazetteer, from the shared cache (or a temporary one where that is not writable)."""
-    from connectors.localkafka import cache_root
+    from connectors.cache import cache_root
     from pipelines.gazetteer import Gazetteer
 
     cache = cache_root()

@@ -19,24 +19,17 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from connectors.cache import ProvisioningError, cache_root
+
 log = logging.getLogger(__name__)
 
 KAFKA_VERSION = "4.1.1"
-
-
-def cache_root() -> Path:
-    """Where provisioned artefacts live: ``$FRONTWATCH_CACHE`` or ``~/.cache/frontwatch``."""
-    return Path(os.environ.get("FRONTWATCH_CACHE") or Path.home() / ".cache" / "frontwatch")
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class ProvisioningError(RuntimeError):
-    """Something the local stack needs could not be fetched or built."""
 
 
 def provision_kafka(root: Path | None = None) -> Path:

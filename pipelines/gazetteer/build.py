@@ -9,7 +9,6 @@ under a second.
 from __future__ import annotations
 
 import json
-import os
 from array import array
 from collections import defaultdict
 from importlib import resources
@@ -208,6 +207,7 @@ def build_index() -> dict:
 
 
 def default_cache_dir() -> str:
-    """``$FRONTWATCH_CACHE`` or ``~/.cache/frontwatch``."""
-    return os.environ.get("FRONTWATCH_CACHE") or os.path.join(
-        os.path.expanduser("~"), ".cache", "frontwatch")
+    """``$FRONTWATCH_CACHE`` or ``~/.cache/frontwatch`` (shared with the other provisioned parts)."""
+    from connectors.cache import cache_root
+
+    return str(cache_root())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from feed_corpus import expected_ids, generate_corpus
+from tests.feed_corpus import expected_ids, generate_corpus
 
 from .conftest import Clock, consume, make_config
 from .test_failures import _redirect_to_self, _stream_huge
