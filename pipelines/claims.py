@@ -1,7 +1,7 @@
-"""How much a claim is worth: who makes it, whether it is denied, who else reports it.
+"""How much a claim is worth, and whose side an actor is on.
 
-Pure functions; the situation state calls them. The weights are documented defaults an
-operator can override in the job config (``claims:`` section).
+Pure functions; the situation state calls them. ``ClaimWeights`` holds the documented
+defaults of confidence; ``side_of``/``gain_of`` decide who gains a place.
 """
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ class ClaimantType(str, Enum):
 
 
 _MONITOR = re.compile(
-    r"observatory|monitor|\bun\b|united nations|u\.n\.|ocha|unhcr|unicef|human rights|amnesty|"
-    r"\bisw\b|institute for the study of war|acled|red cross|icrc|msf|doctors without borders|"
-    r"analyst|researcher|residents?|witness|journalist|reporter|media", re.I)
-_WIRE = re.compile(r"reuters|\bafp\b|agence france|associated press|\bap\b|\bdpa\b|anadolu|xinhua|tass|efe", re.I)
+    r"\b(?:observator\w*|monitor\w*|un|united nations|ocha|unhcr|unicef|human rights|amnesty|isw|"
+    r"institute for the study of war|acled|red cross|icrc|msf|doctors without borders|analysts?|"
+    r"researchers?|residents?|witness(?:es)?|journalists?|reporters?|media)\b|\bu\.n\.", re.I)
+_WIRE = re.compile(r"\b(?:reuters|afp|agence france|associated press|ap|dpa|anadolu|xinhua|tass|efe)\b", re.I)
 _OFFICIAL = re.compile(
-    r"pentagon|department of defense|state department|white house|foreign (ministry|office)|"
-    r"\bus\b|u\.s\.|american|british|french|german|nato|diplomat|embassy|intelligence", re.I)
+    r"\b(?:pentagon|department of defen[cs]e|state department|white house|foreign (?:ministry|office)|us|"
+    r"american|british|french|german|nato|diplomats?|embassy|intelligence)\b|\bu\.s\.", re.I)
 
 
 def classify_claimant(claimed_by: str | None) -> ClaimantType:
@@ -98,34 +98,77 @@ def status(support: Support) -> str:
 
 
 _GOVERNMENT = re.compile(
-    r"\b(government|regime|army|armed forces|military|security forces|police|junta|ministry|"
-    r"defen[cs]e forces|garrison|soldiers|troops loyal|loyalist|presidential guard|national guard|"
-    r"saf|fardc|idf|tatmadaw)\b", re.I)
+    r"\b(?:government|regime|army|armed forces|military|security forces|police|junta|ministry|"
+    r"defen[cs]e forces|garrison|soldiers|troops loyal|loyalists?|presidential guard|national guard|"
+    r"republican guard|saf|fardc|idf|tatmadaw)\b", re.I)
 _HOSTILE_HINT = re.compile(
-    r"\b(rebels?|insurgents?|militants?|militias?|jihadists?|fighters|separatists?|"
-    r"paramilitar(y|ies)|opposition|occupiers?|invaders?|enemy|terrorists?|coalition|alliance)\b", re.I)
+    r"\b(?:rebels?|insurgents?|militants?|militias?|jihadists?|fighters|separatists?|"
+    r"paramilitar(?:y|ies)|opposition|occupiers?|invaders?|enemy|terrorists?)\b", re.I)
+_CAPITALISED = re.compile(r"[A-Z][\w'’-]*")
 
 
-def side_of(actor: str | None, country_name: str | None = None) -> str | None:
-    """``government`` or ``hostile`` (to the capital's government), or None if unknown.
+def country_of_actor(actor: str) -> str | None:
+    """The country an actor's name points to ("Russian troops" -> RU, "North Korean
+    soldiers" -> KP), from the gazetteer's country names and demonyms."""
+    from pipelines.gazetteer import Gazetteer
 
-    The country's own adjective ("Ukrainian forces" in Ukraine) counts as government;
-    a foreign one ("Russian troops" in Ukraine) as hostile.
+    words = _CAPITALISED.findall(actor)
+    gazetteer = Gazetteer.load()
+    for i in range(len(words)):
+        for span in (words[i:i + 2], words[i:i + 1]):
+            if len(span) and (iso := gazetteer.country_of_word(" ".join(span))):
+                return iso
+    return None
+
+
+def side_of(actor: str | None, country: str | None = None) -> str | None:
+    """``government`` or ``hostile`` (to the government of ``country``, ISO2), or None.
+
+    Named irregulars (rebels, militants, paramilitaries) are hostile; a force named after
+    the situation's own country ("Ukrainian forces" in UA) or a state organ (army,
+    ministry, police) is the government, unless it is named after another country
+    ("Russian troops" in UA). Anything else is taken as hostile.
     """
     if not actor:
         return None
     if _HOSTILE_HINT.search(actor):
         return "hostile"
-    if country_name:
-        stem = re.escape(country_name.split()[0][:5])
-        if re.search(rf"\b{stem}", actor, re.I):
-            return "government"
-    if _GOVERNMENT.search(actor):
-        # "Russian forces" in a Ukraine story say "forces" with a foreign adjective
-        return "government" if not _FOREIGN_ADJECTIVE.search(actor) else "hostile"
-    if _FOREIGN_ADJECTIVE.search(actor):
-        return "hostile"
-    return "hostile"
+    named = country_of_actor(actor)
+    if named is not None:
+        return "government" if named == country else "hostile"
+    return "government" if _GOVERNMENT.search(actor) else "hostile"
 
 
-_FOREIGN_ADJECTIVE = re.compile(r"\b[A-Z][a-z]+(?:ian|ese|ish|i|an)\b")
+GAINS = {"captured", "recaptured"}
+LOSSES = {"lost", "withdrawn_from"}
+FIGHTS = {"contested", "encircled"}
+
+
+def gain_of(event: str | None, new_controller: str | None, old_controller: str | None,
+            country: str | None) -> tuple[str, str] | None:
+    """(gaining side, losing side) of a territory event, or None if it is no change of
+    hands. Fights (contested, encircled) count for the side that attacks: the new
+    controller's, hostile when unnamed."""
+    if event in GAINS:
+        gaining = side_of(new_controller, country)
+        losing = side_of(old_controller, country)
+        gaining = gaining or _other(losing) or "hostile"
+        return gaining, losing or _other(gaining)
+    if event in LOSSES:
+        losing = side_of(old_controller, country) or "government"
+        return _other(losing), losing
+    if event in FIGHTS:
+        attacking = side_of(new_controller, country) or "hostile"
+        return attacking, _other(attacking)
+    return None
+
+
+def hostile_gain(event: str | None, new_controller: str | None, old_controller: str | None,
+                 country: str | None) -> bool:
+    """Does this event bring hostile forces to the place?"""
+    sides = gain_of(event, new_controller, old_controller, country)
+    return sides is not None and sides[0] == "hostile"
+
+
+def _other(side: str | None) -> str | None:
+    return {"government": "hostile", "hostile": "government"}.get(side or "")

@@ -58,7 +58,7 @@ class AlertsSection(_Section):
             raise ValueError("bands_km needs at least one non-negative distance")
         return sorted(set(value), reverse=True)
 
-    def policy(self) -> AlertPolicy:
+    def policy(self, place_ttl: timedelta) -> AlertPolicy:
         return AlertPolicy(
             bands_km=tuple(self.bands_km), hysteresis=self.hysteresis,
             hysteresis_min_km=self.hysteresis_min_km,
@@ -68,7 +68,7 @@ class AlertsSection(_Section):
             weighty_population=self.weighty_population,
             loss_window=timedelta(hours=self.loss_window_hours),
             loss_count_levels=tuple(sorted(self.loss_count_levels)),
-            loss_population_levels=tuple(sorted(self.loss_population_levels)))
+            loss_population_levels=tuple(sorted(self.loss_population_levels)), place_ttl=place_ttl)
 
 
 class StateSection(_Section):
@@ -80,6 +80,10 @@ class JobConfig(_Section):
     kafka: KafkaSection = Field(default_factory=KafkaSection)
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     state: StateSection = Field(default_factory=StateSection)
+
+    def policy(self) -> AlertPolicy:
+        """The alerting rules' thresholds (``alerts:``) and how long places are kept (``state:``)."""
+        return self.alerts.policy(place_ttl=timedelta(hours=self.state.situation_ttl_hours))
 
 
 ENV_PREFIX = "FRONTWATCH_"

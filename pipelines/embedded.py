@@ -21,7 +21,7 @@ from connectors.wire import Alert, Article, Source, stable_id
 from pipelines.clock import SystemClock
 from pipelines.config import JobConfig, load_config
 from pipelines.dedup import StoryRecord, fingerprint
-from pipelines.signals import SignalExtractor, all_country_names, by_situation
+from pipelines.signals import SignalExtractor, by_situation
 from pipelines.situation import Situation
 
 log = logging.getLogger(__name__)
@@ -33,10 +33,9 @@ class EmbeddedMonitor:
     def __init__(self, config: JobConfig | None = None, clock: Any = None,
                  extractor: Callable[[Article, str, datetime], list] | None = None):
         self.config = config or JobConfig()
-        self.policy = self.config.alerts.policy()
+        self.policy = self.config.policy()
         self.clock = clock or SystemClock()
         self.extractor = extractor or SignalExtractor()
-        self.country_names = all_country_names()
         self.stories: dict[str, StoryRecord] = {}
         self.situations: dict[str, Situation] = {}
 
@@ -47,8 +46,7 @@ class EmbeddedMonitor:
         _, signals = record.signals_for(article, lambda: self.extractor(article, story, now))
         alerts: list[Alert] = []
         for country, batch in by_situation(signals):
-            situation = self.situations.get(country) or Situation.open(
-                country, batch, self.country_names.get(country), self.policy)
+            situation = self.situations.get(country) or Situation.open(country, batch, self.policy)
             self.situations[country] = situation
             alerts += situation.observe(batch, now)
         return alerts

@@ -29,8 +29,8 @@ from pipelines.clock import SystemClock
 from pipelines.config import JobConfig
 from pipelines.dedup import Sighting, StoryRecord, fingerprint
 from pipelines.kafka_source import KafkaReadConfig, KafkaRecord, ReadKafkaRecords
-from pipelines.signals import SignalExtractor, all_country_names, by_situation
-from pipelines.situation import Situation
+from pipelines.signals import SignalExtractor, by_situation
+from pipelines.situation import AlertPolicy, Situation
 
 log = logging.getLogger(__name__)
 
@@ -146,13 +146,6 @@ class KeyByStory(beam.DoFn):
 
 # --------------------------------------------------------------------------- situations
 
-@dataclass(frozen=True)
-class SituationSettings:
-    policy: Any
-    ttl: timedelta
-    country_names: dict[str, str]
-
-
 class TrackSituations(beam.DoFn):
     """Keyed by country: fold each article's signals into the ``Situation`` and emit
     the alerts it decides on."""
@@ -160,19 +153,25 @@ class TrackSituations(beam.DoFn):
     SITUATION = ReadModifyWriteStateSpec("situation", PickleCoder())
     HOUSEKEEPING = TimerSpec("housekeeping", TimeDomain.WATERMARK)
 
-    def __init__(self, settings: SituationSettings, clock: Any = None):
-        self.settings = settings
+    def __init__(self, policy: AlertPolicy, clock: Any = None):
+        self.policy = policy
         self.clock = clock or SystemClock()
         self.alerts = Metrics.counter("job", "alerts")
 
     def process(self, keyed: tuple[str, list[Signal]], state=beam.DoFn.StateParam(SITUATION),
                 housekeeping=beam.DoFn.TimerParam(HOUSEKEEPING), timestamp=beam.DoFn.TimestampParam):
         country, signals = keyed
-        situation: Situation = state.read() or Situation.open(
-            country, signals, self.settings.country_names.get(country), self.settings.policy)
-        alerts = situation.observe(signals, self.clock.now())
+        situation: Situation = state.read() or Situation.open(country, signals, self.policy)
+        try:
+            alerts = situation.observe(signals, self.clock.now())
+        except Exception as exc:  # noqa: BLE001 - one bad article must not crash-loop the job
+            log.exception("situation %s could not take an article's signals", country)
+            yield beam.pvalue.TaggedOutput(DEAD, dead_letter(
+                "situation", f"{type(exc).__name__}: {exc}",
+                payload=b"[" + b",".join(s.to_json_bytes() for s in signals) + b"]"))
+            return
         state.write(situation)
-        housekeeping.set(timestamp + Duration(seconds=self.settings.ttl.total_seconds()))
+        housekeeping.set(timestamp + Duration(seconds=self.policy.place_ttl.total_seconds()))
         for alert in alerts:
             self.alerts.inc()
             log.info("ALERT %s %s %s", alert.kind, alert.severity, alert.summary)
@@ -183,8 +182,8 @@ class TrackSituations(beam.DoFn):
         situation: Situation | None = state.read()
         if situation is None:
             return
-        situation.expire(self.clock.now(), self.settings.ttl)
-        if not situation.ledger.places and situation.bands.band is None:
+        situation.expire(self.clock.now())
+        if situation.empty:
             state.clear()
         else:
             state.write(situation)
@@ -246,11 +245,9 @@ class JobOutputs:
 class DetectEscalation(beam.PTransform):
     """Articles -> (signals, alerts, dead letters): the whole job minus I/O."""
 
-    def __init__(self, config: JobConfig, clock: Any = None, extractor_factory: Callable[[], Any] = SignalExtractor,
-                 country_names: dict[str, str] | None = None):
+    def __init__(self, config: JobConfig, clock: Any = None, extractor_factory: Callable[[], Any] = SignalExtractor):
         super().__init__()
         self.config, self.clock, self.extractor_factory = config, clock, extractor_factory
-        self.country_names = country_names if country_names is not None else all_country_names()
 
     def expand(self, records):
         decoded = records | "DecodeArticles" >> beam.ParDo(DecodeArticles()).with_outputs(DEAD, main="articles")
@@ -259,15 +256,13 @@ class DetectEscalation(beam.PTransform):
                      | "ExtractSignalsOnce" >> beam.ParDo(ExtractSignalsOnce(
                          timedelta(hours=self.config.state.dedup_ttl_hours), self.clock,
                          self.extractor_factory)).with_outputs(DEAD, main="signals"))
-        settings = SituationSettings(policy=self.config.alerts.policy(),
-                                     ttl=timedelta(hours=self.config.state.situation_ttl_hours),
-                                     country_names=self.country_names)
         alerts = (extracted.signals
                   | "KeyBySituation" >> beam.FlatMap(by_situation).with_output_types(KV[str, Any])
-                  | "TrackSituations" >> beam.ParDo(TrackSituations(settings, self.clock)))
-        dead = (decoded[DEAD], extracted[DEAD]) | "AllDeadLetters" >> beam.Flatten()
+                  | "TrackSituations" >> beam.ParDo(TrackSituations(
+                      self.config.policy(), self.clock)).with_outputs(DEAD, main="alerts"))
+        dead = (decoded[DEAD], extracted[DEAD], alerts[DEAD]) | "AllDeadLetters" >> beam.Flatten()
         signals = extracted.signals | "EachSignal" >> beam.FlatMap(lambda batch: batch)
-        return JobOutputs(signals=signals, alerts=alerts, dead_letters=dead)
+        return JobOutputs(signals=signals, alerts=alerts.alerts, dead_letters=dead)
 
 
 def build(pipeline: beam.Pipeline, config: JobConfig, source: str = "kafka", input_path: str | None = None,

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from connectors.wire import Article, ArticleRef, PlaceRef, Signal, stable_id
-from pipelines.claims import classify_claimant, side_of
+from pipelines.claims import classify_claimant, hostile_gain
 from pipelines.gazetteer import haversine_km
 
 KIND_OF_LIST = {
@@ -21,12 +21,6 @@ KIND_OF_LIST = {
     "casualties": "casualties",
     "deployments": "deployment",
 }
-
-# A derived distance says "hostile forces are here" only if the change it comes from is
-# a hostile gain: captured by them, lost or abandoned by the government, fought over.
-HOSTILE_GAIN = {"captured", "recaptured", "contested", "encircled"}
-GOVERNMENT_LOSS = {"lost", "withdrawn_from"}
-
 
 def place_ref(item: dict[str, Any]) -> PlaceRef | None:
     """The place of an extracted item, with the extractor's gazetteer resolution."""
@@ -51,24 +45,15 @@ def capital_ref(country: str | None, gazetteer) -> PlaceRef | None:
                     population=capital.population, is_national_capital=True, kind="city")
 
 
-def hostile_gain(change: dict[str, Any], country_name: str | None = None) -> bool:
-    event = change.get("event")
-    if event in GOVERNMENT_LOSS:
-        return side_of(change.get("old_controller"), country_name) != "hostile"
-    if event in HOSTILE_GAIN:
-        return side_of(change.get("new_controller"), country_name) != "government"
-    return False
-
-
 def signals_of(article: Article, extraction: dict[str, Any], gazetteer, fingerprint: str,
-               extracted_at: datetime, country_names: dict[str, str] | None = None) -> list[Signal]:
+               extracted_at: datetime) -> list[Signal]:
     """Every fact of ``extraction`` (``pipelines.extract.Extraction.to_dict()``) as a
     ``Signal`` tied to ``article``. Derived distances are kept only where they come from a
-    hostile gain (a government recapture near the capital is not an approaching enemy)."""
+    hostile gain away from the capital itself (a government recapture near the capital is
+    not an approaching enemy; events at the capital are judged by the situation)."""
     country_hint = extraction.get("country")
-    names = country_names or {}
     ref = ArticleRef(id=article.id, url=article.url, publisher=article.publisher,
-                     published=article.published, fingerprint=fingerprint)
+                     published=min(article.published, extracted_at), fingerprint=fingerprint)
     changes_by_place = {c.get("place"): c for c in extraction.get("territory_changes") or ()}
     out: list[Signal] = []
     for list_name, kind in KIND_OF_LIST.items():
@@ -76,9 +61,9 @@ def signals_of(article: Article, extraction: dict[str, Any], gazetteer, fingerpr
             derived = list_name == "derived_distances"
             if derived:
                 change = changes_by_place.get(item.get("via_place"))
-                if (change is None or change.get("is_national_capital")  # events at the capital: see
-                        # pipelines.situation.qualitative_km
-                        or not hostile_gain(change, names.get(item.get("country") or country_hint or ""))):
+                if change is None or change.get("is_national_capital") or not hostile_gain(
+                        change.get("event"), change.get("new_controller"), change.get("old_controller"),
+                        change.get("country") or country_hint):
                     continue
             out.append(_signal(kind, item, derived, ref, gazetteer, country_hint, extracted_at))
     return out
@@ -116,13 +101,6 @@ def by_situation(signals: Iterable[Signal]) -> Iterable[tuple[str, list[Signal]]
     yield from groups.items()
 
 
-def all_country_names() -> dict[str, str]:
-    """ISO2 -> English short name (their adjectives tell government forces apart)."""
-    import pycountry
-
-    return {c.alpha_2: c.name for c in pycountry.countries}
-
-
 class SignalExtractor:
     """Article -> signals: extraction plus situation context. Build one per worker (it
     loads the gazetteer once) and call it for every new story."""
@@ -133,9 +111,8 @@ class SignalExtractor:
 
         self._extract = extract
         self.gazetteer = Gazetteer.load()
-        self.country_names = all_country_names()
 
     def __call__(self, article: Article, story: str, now: datetime) -> list[Signal]:
         extraction = self._extract(article.text, title=article.title or None,
                                    published=article.published.isoformat(), url=article.url)
-        return signals_of(article, extraction.to_dict(), self.gazetteer, story, now, self.country_names)
+        return signals_of(article, extraction.to_dict(), self.gazetteer, story, now)

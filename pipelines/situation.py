@@ -11,12 +11,13 @@ This module is the one place to read the alerting rules, in plain Python:
   sliding window cross a count or population threshold.
 * Claims weigh in through ``pipelines.claims``: a denial lowers confidence, never erases;
   distinct publishers corroborate. A change of status (claimed -> corroborated/disputed)
-  at the current level is announced as such.
+  of an announced band or place is announced as such.
 
 Everything is pure and clock-injected (``now`` is an argument); the Beam job keeps one
 ``Situation`` per country in keyed state and calls ``observe``. Alert ids are derived
-from (situation, kind, level, episode, status), so a replay of the same facts yields the
-same ids and subscribers are never notified twice.
+from facts only - situation, kind, level, the publication time that opened the episode,
+status - so a replay of the same articles yields the same ids (however the state was
+lost in between) and subscribers are never notified twice.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from connectors.wire import Alert, Evidence, Signal, stable_id
-from pipelines.claims import ClaimWeights, Support, classify_claimant, confidence, side_of, status
+from pipelines.claims import ClaimWeights, Support, classify_claimant, confidence, gain_of, hostile_gain, status
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 
@@ -47,6 +48,7 @@ class AlertPolicy:
     loss_window: timedelta = timedelta(days=7)
     loss_count_levels: tuple[int, ...] = (3, 5, 10)
     loss_population_levels: tuple[int, ...] = (250_000, 1_000_000, 5_000_000)
+    place_ttl: timedelta = timedelta(days=30)        # places nobody reports on are forgotten
     low_confidence: float = 0.5        # below it, severity goes one step down
     max_evidence: int = 8              # evidence entries carried per alert
     weights: ClaimWeights = field(default_factory=ClaimWeights)
@@ -55,6 +57,10 @@ class AlertPolicy:
         """The closest band containing ``km`` (None: farther than the outermost band)."""
         inside = [b for b in self.bands_km if km <= b]
         return min(inside) if inside else None
+
+    def margin(self, band: float) -> float:
+        """How far beyond a band a claim must be to count as outside it (hysteresis)."""
+        return max(band * self.hysteresis, self.hysteresis_min_km)
 
     @property
     def outer_band(self) -> float:
@@ -71,6 +77,15 @@ def band_severity(band: float) -> str:
     return "low"
 
 
+def _span(window: timedelta) -> str:
+    hours = window.total_seconds() / 3600
+    return f"{hours / 24:g} days" if hours >= 48 else f"{hours:g} hours"
+
+
+def _stamp(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
 @dataclass(frozen=True)
 class Observation:
     """One claim as the state keeps it (a compact copy of the signal)."""
@@ -85,8 +100,6 @@ class Observation:
     published: datetime
     quote: str
     url: str | None
-    place: str | None = None
-    derived: bool = False
     stated: bool = False  # a distance the text states (not derived, not qualitative)
 
     @classmethod
@@ -97,7 +110,6 @@ class Observation:
             claimant_type=signal.claimant_type or classify_claimant(signal.claimed_by).value,
             publisher=art.publisher or "unknown", fingerprint=art.fingerprint or art.id,
             published=art.published, quote=signal.quote, url=art.url,
-            place=signal.place.mention if signal.place else None, derived=signal.derived,
             stated=signal.kind == "distance" and not signal.derived)
 
     def evidence(self) -> Evidence:
@@ -106,15 +118,16 @@ class Observation:
 
 
 def support_of(asserted: list[Observation], denials: list[Observation]) -> Support:
-    fingerprints_by_publisher: dict[str, set[str]] = {}
-    for o in asserted:
-        fingerprints_by_publisher.setdefault(o.publisher, set()).add(o.fingerprint)
-    distinct_texts = {o.fingerprint for o in asserted}
-    independent = min(len(fingerprints_by_publisher), len(distinct_texts))
+    """Who stands behind a fact. A text belongs to the publisher that carried it first;
+    others carrying the same text are copies, not independent corroboration."""
+    first_publisher: dict[str, str] = {}
+    for o in sorted(asserted, key=lambda o: (o.published, o.publisher)):
+        first_publisher.setdefault(o.fingerprint, o.publisher)
+    independent = len(set(first_publisher.values()))
     return Support(
         claimant_types=frozenset(o.claimant_type for o in asserted),
         independent_publishers=independent,
-        copies=len(fingerprints_by_publisher) - independent,
+        copies=len({o.publisher for o in asserted}) - independent,
         denials=len({(d.publisher, d.claimed_by) for d in denials}),
     )
 
@@ -152,8 +165,7 @@ class DistanceBands:
     band: float | None = None                 # current band threshold (None: no band)
     observations: list[Observation] = field(default_factory=list)
     denials: list[Observation] = field(default_factory=list)
-    episodes: dict[float, int] = field(default_factory=dict)  # de-escalations out of each band
-    superseded_before: datetime | None = None  # reports older than this no longer escalate
+    superseded_before: datetime | None = None  # the last pushback: older reports no longer escalate
     announced_band: float | None = None       # the band subscribers were last told about
     announced_status: str | None = None
 
@@ -163,8 +175,16 @@ class DistanceBands:
         return [o for o in self.observations if o.km is not None and o.km <= self.band
                 and (self.superseded_before is None or o.published >= self.superseded_before)]
 
+    def _denials(self) -> list[Observation]:
+        """Denials that bear on the current band (a denial of "within 90 km" does not
+        dispute a 5 km band)."""
+        if self.band is None:
+            return []
+        reach = self.band + self.policy.margin(self.band)
+        return [d for d in self.denials if d.km is None or d.km <= reach]
+
     def support(self) -> Support:
-        return support_of(self._in_band(), self.denials)
+        return support_of(self._in_band(), self._denials())
 
     def closest_km(self) -> float | None:
         kms = [o.km for o in self._in_band()]
@@ -173,7 +193,7 @@ class DistanceBands:
     def observe(self, batch: list[Observation], now: datetime) -> list[Alert]:
         """Fold one article's claims in, then announce what changed: a de-escalation,
         a closer band (once per article, however many claims moved it), or a new status."""
-        self._expire(now)
+        self.expire(now)
         alerts = [a for obs in batch if (a := self._apply(obs, now)) is not None]
         if self.band is None or not self._in_band():
             return alerts
@@ -202,23 +222,20 @@ class DistanceBands:
         return None
 
     def _beyond_hysteresis(self, obs: Observation) -> bool:
-        margin = max(self.band * self.policy.hysteresis, self.policy.hysteresis_min_km)
-        if obs.km <= self.band + margin:
+        if obs.km <= self.band + self.policy.margin(self.band):
             return False
         newest_support = max((o.published for o in self._in_band()), default=None)
         return newest_support is None or obs.published >= newest_support + self.policy.supersede_after
 
     def _de_escalate(self, obs: Observation, now: datetime) -> Alert:
         previous = self.band
-        self.episodes[previous] = self.episodes.get(previous, 0) + 1
         self.band = self.announced_band = self.policy.band_for(obs.km)
         self.superseded_before = obs.published
         self.denials = [d for d in self.denials if d.published >= obs.published]
-        support = support_of([obs], [])
         self.announced_status = status(self.support()) if self.band is not None else None
+        support = support_of([obs], [])
         return Alert(
-            id=stable_id(self.situation, "de_escalation", str(previous), str(self.band),
-                         str(self.episodes[previous])),
+            id=stable_id(self.situation, "de_escalation", str(previous), str(self.band), _stamp(obs.published)),
             kind="de_escalation", severity="info", confidence=confidence(support, self.policy.weights),
             status=status(support), situation=self.situation, subject=f"{previous:g} km band",
             previous={"band_km": previous}, current={"band_km": self.band, "km": obs.km},
@@ -227,8 +244,8 @@ class DistanceBands:
             evidence=[obs.evidence()], first_seen=obs.published, emitted_at=now)
 
     def _crossing(self, previous: float | None, now: datetime) -> Alert:
-        in_band = self._in_band()
-        support = support_of(in_band, self.denials)
+        in_band, denials = self._in_band(), self._denials()
+        support = support_of(in_band, denials)
         conf = confidence(support, self.policy.weights)
         stat = status(support)
         self.announced_band, self.announced_status = self.band, stat
@@ -236,19 +253,18 @@ class DistanceBands:
         if conf < self.policy.low_confidence:
             severity = _lower(severity)
         km = self.closest_km()
-        episode = self.episodes.get(self.band, 0)
         prev_text = "no band" if previous is None else f"{previous:g} km"
         return Alert(
-            id=stable_id(self.situation, "band_crossing", str(self.band), str(episode), stat),
+            id=stable_id(self.situation, "band_crossing", str(self.band), _stamp(self.superseded_before), stat),
             kind="band_crossing", severity=severity, confidence=conf, status=stat,
             situation=self.situation, subject=f"{self.band:g} km band",
             previous={"band_km": previous}, current={"band_km": self.band, "km": km},
             summary=f"{self.situation}: hostile forces within {self.band:g} km of the capital "
                     f"(closest reported {km:g} km; was {prev_text}; {stat})",
-            evidence=_evidence(in_band + self.denials, self.policy.max_evidence),
+            evidence=_evidence(in_band + denials, self.policy.max_evidence),
             first_seen=min(o.published for o in in_band), emitted_at=now)
 
-    def _expire(self, now: datetime) -> None:
+    def expire(self, now: datetime) -> None:
         horizon = now - self.policy.evidence_window
         self.observations = [o for o in self.observations if o.published >= horizon]
         self.denials = [d for d in self.denials if d.published >= horizon]
@@ -262,8 +278,10 @@ class PlaceControl:
     name: str
     side: str | None = None       # "government" / "hostile" / None (unknown: status quo)
     held_by: str | None = None
-    since: datetime | None = None
-    changes: int = 0              # times it changed hands (the alert episode)
+    since: datetime | None = None  # publication time of the report of the last change
+    last_seen: datetime | None = None
+    weighty: bool = False
+    announced_status: str | None = None  # None: this change was not announced
     evidence: list[Observation] = field(default_factory=list)
     denials: list[Observation] = field(default_factory=list)
 
@@ -281,61 +299,45 @@ class TerritoryLedger:
 
     situation: str
     policy: AlertPolicy
-    country_name: str | None = None
+    country: str | None = None
     places: dict[str, PlaceControl] = field(default_factory=dict)
     losses: dict[str, list[Loss]] = field(default_factory=dict)  # side -> losses in window
     loss_level: dict[str, int] = field(default_factory=dict)     # side -> highest level announced
-    loss_episodes: dict[str, int] = field(default_factory=dict)
 
     def observe(self, signal: Signal, now: datetime, distance_to_capital: float | None) -> list[Alert]:
         if signal.kind != "territory" or signal.place is None or signal.stance == "historical":
             return []
+        sides = gain_of(signal.event, signal.new_controller, signal.old_controller, self.country)
+        if sides is None or signal.event not in ("captured", "recaptured", "lost", "withdrawn_from"):
+            return []  # fighting and encirclement: the distance state's business, no change of hands
         key = place_key(signal)
         entry = self.places.setdefault(key, PlaceControl(key=key, name=signal.place.name or signal.place.mention))
         obs = Observation.of(signal)
+        entry.last_seen = max(filter(None, [entry.last_seen, obs.published]))
         if signal.stance == "denied":
             entry.denials = (entry.denials + [obs])[-self.policy.max_evidence:]
-            return []
-        gaining, losing = self._sides(signal)
-        if gaining is None:
-            return []  # contested / encircled: recorded by the distance state, no change of hands
-        if entry.since is not None and signal.article.published < entry.since:
+            return self._status_change(entry, signal, now)
+        gaining, losing = sides
+        if entry.since is not None and obs.published < entry.since:
             entry.evidence = (entry.evidence + [obs])[-self.policy.max_evidence:]
             return []  # older than what the ledger already knows: history only
-        previous_side = entry.side if entry.side is not None else "government"  # the status quo
-        previous_holder = entry.held_by
+        previous_side = entry.side or "government"  # the status quo
         if gaining == previous_side:  # the same holder again: more evidence, no change
             entry.evidence = (entry.evidence + [obs])[-self.policy.max_evidence:]
             entry.held_by = signal.new_controller or entry.held_by
-            entry.since = entry.since or signal.article.published
-            return []
-        entry.changes += 1
-        entry.evidence, entry.denials = [obs], []
-        entry.side = gaining
+            entry.since = entry.since or obs.published
+            return self._status_change(entry, signal, now)
+        previous_holder = entry.held_by
+        entry.side, entry.since, entry.evidence = gaining, obs.published, [obs]
+        entry.denials = [d for d in entry.denials if d.published >= obs.published]
         entry.held_by = signal.new_controller or (
             "forces hostile to the government" if gaining == "hostile" else "government")
-        entry.since = signal.article.published
-        if now - signal.article.published > self.policy.max_age:
+        entry.weighty = self.of_weight(signal, distance_to_capital)
+        entry.announced_status = None
+        if now - obs.published > self.policy.max_age:
             return []
-        alerts: list[Alert] = []
-        if self.of_weight(signal, distance_to_capital):
-            alerts.append(self._change_alert(entry, previous_side, previous_holder, signal, now))
-        alerts += self._loss_rate(losing or previous_side, signal, key, now)
-        return alerts
-
-    def _sides(self, signal: Signal) -> tuple[str | None, str | None]:
-        """(gaining side, losing side) of a change of hands; (None, None) if it is not one."""
-        event = signal.event
-        if event in ("captured", "recaptured"):
-            gaining = side_of(signal.new_controller, self.country_name)
-            losing = side_of(signal.old_controller, self.country_name)
-            if gaining is None:
-                gaining = _other(losing) if losing else "hostile"
-            return gaining, losing or _other(gaining)
-        if event in ("lost", "withdrawn_from"):
-            losing = side_of(signal.old_controller, self.country_name) or "government"
-            return _other(losing), losing
-        return None, None
+        alerts = [self._change_alert(entry, previous_side, previous_holder, signal, now)] if entry.weighty else []
+        return alerts + self._loss_rate(losing, signal, key, now)
 
     def of_weight(self, signal: Signal, distance_to_capital: float | None) -> bool:
         """A province, a national or provincial capital, a big city, or anything within the
@@ -347,11 +349,19 @@ class TerritoryLedger:
             return True
         return distance_to_capital is not None and distance_to_capital <= self.policy.outer_band
 
-    def _change_alert(self, entry: PlaceControl, previous_side: str, previous_holder: str | None,
+    def _status_change(self, entry: PlaceControl, signal: Signal, now: datetime) -> list[Alert]:
+        """Re-announce an announced change whose status moved (corroborated, disputed)."""
+        if entry.announced_status is None or not entry.evidence:
+            return []
+        if status(support_of(entry.evidence, entry.denials)) == entry.announced_status:
+            return []
+        return [self._change_alert(entry, entry.side, entry.held_by, signal, now)]
+
+    def _change_alert(self, entry: PlaceControl, previous_side: str | None, previous_holder: str | None,
                       signal: Signal, now: datetime) -> Alert:
         support = support_of(entry.evidence, entry.denials)
         conf = confidence(support, self.policy.weights)
-        stat = status(support)
+        stat = entry.announced_status = status(support)
         place = signal.place
         if place.is_national_capital:
             severity = "critical"
@@ -363,24 +373,24 @@ class TerritoryLedger:
             severity = _lower(severity)
         verb = {"hostile": "lost by the government", "government": "retaken by the government"}[entry.side]
         return Alert(
-            id=stable_id(self.situation, "territory_change", entry.key, entry.side, str(entry.changes)),
+            id=stable_id(self.situation, "territory_change", entry.key, entry.side, _stamp(entry.since), stat),
             kind="territory_change", severity=severity, confidence=conf, status=stat,
             situation=self.situation, subject=entry.name,
             previous={"side": previous_side, "held_by": previous_holder},
             current={"side": entry.side, "held_by": entry.held_by, "event": signal.event,
                      "place": place.model_dump(exclude_none=True)},
             summary=f"{self.situation}: {entry.name} {verb} ({signal.event}; {stat})",
-            evidence=_evidence(entry.evidence, self.policy.max_evidence),
-            first_seen=entry.since or signal.article.published, emitted_at=now)
+            evidence=_evidence(entry.evidence + entry.denials, self.policy.max_evidence),
+            first_seen=entry.since, emitted_at=now)
 
     def _loss_rate(self, side: str, signal: Signal, key: str, now: datetime) -> list[Alert]:
+        """Losses of resolved places (settlements, provinces) by ``side`` in the window."""
         window = [x for x in self.losses.get(side, []) if x.published >= now - self.policy.loss_window]
         if not window:
-            if self.loss_level.get(side):
-                self.loss_episodes[side] = self.loss_episodes.get(side, 0) + 1
             self.loss_level[side] = 0
-        if all(x.place_key != key for x in window):
-            window.append(Loss(key, signal.article.published, signal.place.population or 0))
+        place = signal.place
+        if (place.geonameid or place.admin1) and all(x.place_key != key for x in window):
+            window.append(Loss(key, signal.article.published, place.population or 0))
         self.losses[side] = window
         count = len(window)
         population = sum(x.population for x in window)
@@ -390,33 +400,28 @@ class TerritoryLedger:
         if level <= previous:
             return []
         self.loss_level[side] = level
-        severity = ("medium", "high", "critical")[min(level, 3) - 1]
         lost = [self.places[x.place_key] for x in window if x.place_key in self.places]
-        places = ", ".join(entry.name for entry in lost)
-        support = support_of([o for entry in lost for o in entry.evidence],
-                             [d for entry in lost for d in entry.denials])
-        evidence = [entry.evidence[-1].evidence() for entry in lost if entry.evidence]
+        support = support_of([o for e in lost for o in e.evidence], [d for e in lost for d in e.denials])
+        opened = min(x.published for x in window)
         return [Alert(
-            id=stable_id(self.situation, "loss_rate", side, str(level), str(self.loss_episodes.get(side, 0))),
-            kind="loss_rate", severity=severity, confidence=confidence(support, self.policy.weights),
-            status=status(support),
+            id=stable_id(self.situation, "loss_rate", side, str(level), _stamp(opened)),
+            kind="loss_rate", severity=("medium", "high", "critical")[min(level, 3) - 1],
+            confidence=confidence(support, self.policy.weights), status=status(support),
             situation=self.situation, subject=f"{side} losses",
             previous={"level": previous}, current={"level": level, "places": count, "population": population,
-                                                    "window_days": self.policy.loss_window.days},
-            summary=f"{self.situation}: {side} side lost {count} places ({population:,} people) "
-                    f"within {self.policy.loss_window.days} days: {places}",
-            evidence=evidence[: self.policy.max_evidence],
-            first_seen=min(x.published for x in window), emitted_at=now)]
+                                                    "window_hours": self.policy.loss_window.total_seconds() / 3600},
+            summary=f"{self.situation}: {side} side lost {count} places ({population:,} people) within "
+                    f"{_span(self.policy.loss_window)}: {', '.join(e.name for e in lost)}",
+            evidence=[e.evidence[-1].evidence() for e in lost if e.evidence][: self.policy.max_evidence],
+            first_seen=opened, emitted_at=now)]
 
-    def expire(self, now: datetime, ttl: timedelta) -> None:
-        """Forget places nobody reported on for ``ttl`` (bounded state)."""
-        for key in [k for k, v in self.places.items() if v.since and v.since < now - ttl
-                    and all(o.published < now - ttl for o in v.evidence)]:
+    def expire(self, now: datetime) -> None:
+        """Forget places nobody reported on for ``place_ttl`` (bounded state)."""
+        horizon = now - self.policy.place_ttl
+        for key in [k for k, v in self.places.items() if v.last_seen is None or v.last_seen < horizon]:
             del self.places[key]
-
-
-def _other(side: str | None) -> str | None:
-    return {"government": "hostile", "hostile": "government"}.get(side or "")
+        for side, losses in self.losses.items():
+            self.losses[side] = [x for x in losses if x.published >= now - self.policy.loss_window]
 
 
 def place_key(signal: Signal) -> str:
@@ -426,38 +431,40 @@ def place_key(signal: Signal) -> str:
     return "name:" + " ".join(place.mention.lower().split())
 
 
+HOUSEKEEPING_EVERY = timedelta(hours=1)
+
+
 @dataclass
 class Situation:
     """Everything frontwatch knows about one country's capital."""
 
     key: str                      # how alerts name it, e.g. "SY:Damascus"
     country: str                  # ISO2: the state key
-    country_name: str | None
     capital: str | None
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     bands: DistanceBands = None   # type: ignore[assignment]
     ledger: TerritoryLedger = None  # type: ignore[assignment]
     context: list[dict] = field(default_factory=list)  # recent casualties and deployments
     last_seen: datetime | None = None
+    last_housekeeping: datetime | None = None
 
     @classmethod
-    def open(cls, country: str, signals: list[Signal], country_name: str | None,
-             policy: AlertPolicy) -> "Situation":
+    def open(cls, country: str, signals: list[Signal], policy: AlertPolicy) -> "Situation":
         """A new, empty situation for ``country``, named after its capital (``SY:Damascus``)."""
         capital = next((s.capital for s in signals if s.capital and s.capital.name), None)
         label = f"{country}:{capital.name}" if capital else country
-        return cls(key=label, country=country, country_name=country_name,
-                   capital=capital.name if capital else None, policy=policy)
+        return cls(key=label, country=country, capital=capital.name if capital else None, policy=policy)
 
     def __post_init__(self) -> None:
         if self.bands is None:
             self.bands = DistanceBands(self.key, self.policy)
         if self.ledger is None:
-            self.ledger = TerritoryLedger(self.key, self.policy, self.country_name)
+            self.ledger = TerritoryLedger(self.key, self.policy, self.country)
 
     def observe(self, signals: list[Signal] | Signal, now: datetime) -> list[Alert]:
         """Fold one article's signals into the state; return the alerts they trigger
         (often none; at most one band crossing per article)."""
+        self._housekeeping(now)
         batch = [signals] if isinstance(signals, Signal) else list(signals)
         distance_claims: list[Observation] = []
         alerts: list[Alert] = []
@@ -466,15 +473,16 @@ class Situation:
             if signal.kind == "distance" and self._is_capital(signal):
                 distance_claims.append(Observation.of(signal, effective_km(signal)))
             elif signal.kind == "territory":
-                if self._is_capital(signal) and (km := qualitative_km(signal)) is not None:
+                if self._is_capital(signal) and (km := self.qualitative_km(signal)) is not None:
                     distance_claims.append(Observation.of(signal, km))
                 alerts += self.ledger.observe(signal, now, signal.capital_km)
             elif signal.kind in ("casualties", "deployment"):
                 self.context = (self.context + [_context_entry(signal)])[-10:]
-        alerts = self.bands.observe(distance_claims, now) + _last_per_subject(alerts)
+        alerts = self.bands.observe(distance_claims, now) + _last_loss_rate_only(alerts)
+        extra = {"country": self.country}
         if self.context:
-            alerts = [a.model_copy(update={"context": {"recent": self.context[-5:]}}) for a in alerts]
-        return alerts
+            extra["context"] = {"recent": self.context[-5:]}
+        return [a.model_copy(update=extra) for a in alerts]
 
     def _is_capital(self, signal: Signal) -> bool:
         """Is the signal's place this situation's capital itself (not its province or
@@ -484,29 +492,37 @@ class Situation:
             return False
         return place.country in (None, self.country)
 
-    def expire(self, now: datetime, ttl: timedelta) -> None:
-        self.ledger.expire(now, ttl)
-        self.bands._expire(now)
+    QUALITATIVE_KM = {"encircled": 10.0, "contested": 0.0, "captured": 0.0, "recaptured": 0.0,
+                      "lost": 0.0, "withdrawn_from": 0.0}
+
+    def qualitative_km(self, signal: Signal) -> float | None:
+        """Documented band for an event at the capital itself, when hostile forces gain:
+        encircling the capital puts them within 10 km; entering, fighting in or taking it
+        (or the government leaving it) at 0. A government recapture is no approach."""
+        if not hostile_gain(signal.event, signal.new_controller, signal.old_controller, self.country):
+            return None
+        return self.QUALITATIVE_KM.get(signal.event or "")
+
+    def _housekeeping(self, now: datetime) -> None:
+        """Bounded state: expire old evidence and forgotten places, at most hourly."""
+        if self.last_housekeeping and now - self.last_housekeeping < HOUSEKEEPING_EVERY:
+            return
+        self.last_housekeeping = now
+        self.expire(now)
+
+    def expire(self, now: datetime) -> None:
+        self.ledger.expire(now)
+        self.bands.expire(now)
+
+    @property
+    def empty(self) -> bool:
+        return not self.ledger.places and self.bands.band is None and not self.bands.observations
 
 
-QUALITATIVE_KM = {"encircled": 10.0, "contested": 0.0}
-
-
-def qualitative_km(signal: Signal) -> float | None:
-    """Documented band for a qualitative event at the capital itself: forces encircling
-    the capital are within 10 km; forces fighting inside (entered, contested) are at 0."""
-    if signal.event in ("captured", "lost", "withdrawn_from"):
-        return 0.0
-    return QUALITATIVE_KM.get(signal.event or "")
-
-
-def _last_per_subject(alerts: list[Alert]) -> list[Alert]:
-    """One alert per (kind, subject) from one article: the last word wins."""
-    last: dict[tuple[str, str | None], Alert] = {}
-    for alert in alerts:
-        last.pop((alert.kind, alert.subject), None)
-        last[(alert.kind, alert.subject)] = alert
-    return list(last.values())
+def _last_loss_rate_only(alerts: list[Alert]) -> list[Alert]:
+    """One article may cross several loss-rate levels: announce only the highest."""
+    loss = [a for a in alerts if a.kind == "loss_rate"]
+    return [a for a in alerts if a.kind != "loss_rate"] + loss[-1:]
 
 
 def _context_entry(signal: Signal) -> dict:

@@ -98,8 +98,7 @@ def test_situation_state_dedup_and_dead_letters_on_flink(tmp_path):
         b"{not an article",
     ]
     started = time.monotonic()
-    out = run_on_embedded_flink(lines, tmp_path, clock=FixedClock(), extractor_factory=ScriptedExtractor,
-                                country_names={"XX": "Xland"})
+    out = run_on_embedded_flink(lines, tmp_path, clock=FixedClock(), extractor_factory=ScriptedExtractor)
     print(f"\nembedded Flink run: {time.monotonic() - started:.1f}s")
 
     crossings = [(a["previous"]["band_km"], a["current"]["band_km"])

@@ -21,7 +21,7 @@ def test_environment_overrides_the_file(tmp_path):
                                         "FRONTWATCH_ALERTS__BANDS_KM": "80,30,5"})
     assert config.kafka.bootstrap == "env:9092"
     assert config.alerts.hysteresis == 0.1
-    assert config.alerts.policy().bands_km == (80, 30, 5)
+    assert config.policy().bands_km == (80, 30, 5)
 
 
 @pytest.mark.parametrize("text, words", [

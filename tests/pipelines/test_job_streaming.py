@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import apache_beam as beam
-import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_stream import TestStream
 
@@ -158,10 +157,16 @@ def test_duplicates_count_once_and_broken_records_do_not_stop_the_stream():
     assert first.status == "claimed"  # a copy of the same text is not independent corroboration
 
 
-@pytest.mark.parametrize("order", [0, 1])
-def test_alert_ids_do_not_depend_on_arrival_order_of_one_batch(order):
-    a = article("Rebel fighters have advanced to just 15 km from Bamako, a United Nations official said.",
-                "one.example", T0)
-    alerts = run_stream([a] * (order + 1), now=T0 + timedelta(hours=1))
-    assert len(alerts) == 1
-    assert alerts[0].id == stable_id("ML:Bamako", "band_crossing", "25", "0", alerts[0].status)
+def test_a_replay_of_the_same_stream_yields_the_same_alert_ids():
+    stream = [
+        article("Rebel fighters are now within 40 kilometres of Bamako, a spokesman for the group said.",
+                "one.example", T0),
+        article("The Malian army flatly denied that rebel fighters were within 40 kilometres of the capital, "
+                "Bamako, calling the report false.", "two.example", T0 + timedelta(hours=1)),
+        article("Rebel fighters have advanced to just 15 km from Bamako, a United Nations official said.",
+                "three.example", T0 + timedelta(hours=2)),
+    ]
+    first = run_stream(stream, now=T0 + timedelta(hours=3))
+    replay = run_stream(stream, now=T0 + timedelta(hours=30))  # later, as after a restart
+    assert len(first) >= 3
+    assert sorted(a.id for a in first) == sorted(a.id for a in replay)

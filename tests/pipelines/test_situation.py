@@ -12,7 +12,7 @@ NOW = T0 + timedelta(minutes=5)
 
 
 def new_situation(**policy) -> Situation:
-    return Situation(key="XX:Carthago", country="XX", country_name="Xland", capital="Carthago",
+    return Situation(key="XX:Carthago", country="XX", capital="Carthago",
                      policy=AlertPolicy(**policy))
 
 
@@ -163,8 +163,12 @@ def test_territory_change_of_hands_and_back():
     [lost] = feed(situation, signal("territory", event="lost", place=city, old_controller="government forces",
                                     capital_km=200))
     assert lost.current["side"] == "hostile" and lost.previous["side"] == "government"
+    [confirmed] = feed(situation, signal("territory", event="captured", place=city, new_controller="rebels",
+                                         publisher="b.org", capital_km=200))  # same holder: evidence
+    assert confirmed.status == "corroborated" and confirmed.current["side"] == "hostile"
+    assert confirmed.id != lost.id and confirmed.confidence > lost.confidence
     assert feed(situation, signal("territory", event="captured", place=city, new_controller="rebels",
-                                  publisher="b.org", capital_km=200)) == []  # same holder: evidence only
+                                  publisher="c.org", capital_km=200)) == []  # nothing new to say
     t1 = T0 + timedelta(days=1)
     [back] = feed(situation, signal("territory", event="recaptured", place=city, new_controller="the army",
                                     published=t1, capital_km=200), now=t1)
@@ -206,3 +210,85 @@ def test_casualties_and_deployments_ride_along_as_context():
     feed(situation, signal("casualties", count=7, place=town("Vicus", 41)))
     [alert] = feed(situation, signal(km=20))
     assert alert.context["recent"][0]["count"] == 7
+
+
+def test_alerts_carry_the_country_subscribers_filter_on():
+    alerts = feed(new_situation(), signal(km=20))
+    assert [a.country for a in alerts] == ["XX"]
+
+
+def test_ids_come_from_facts_so_a_new_event_after_lost_state_is_not_mistaken_for_an_old_one():
+    city = town("Bigtown", 51, population=500_000)
+    t1, t2 = T0 + timedelta(days=1), T0 + timedelta(days=5)
+    events = [signal("territory", event="lost", place=city, old_controller="the army", capital_km=300),
+              signal("territory", event="recaptured", place=city, new_controller="the army", capital_km=300,
+                     published=t1),
+              signal("territory", event="lost", place=city, old_controller="the army", capital_km=300,
+                     published=t2)]
+    full = new_situation(loss_population_levels=(10**9,))
+    ids = [a.id for e in events for a in full.observe(e, e.article.published + timedelta(minutes=5))]
+    assert len(ids) == len(set(ids)) == 3
+    restarted = new_situation(loss_population_levels=(10**9,))  # state lost; replay from the recapture on
+    replayed = [a.id for e in events[1:] for a in restarted.observe(e, e.article.published + timedelta(minutes=5))]
+    assert replayed == [ids[2]]  # the recapture is the status quo for a fresh ledger; the new loss is new
+
+
+def test_a_government_recapture_of_the_capital_is_no_approach():
+    situation = new_situation()
+    assert feed(situation, signal("territory", event="captured", place=CAPITAL, new_controller="the army")) == []
+    assert situation.bands.band is None
+    taken = feed(situation, signal("territory", event="captured", place=CAPITAL, new_controller="rebels",
+                                   publisher="b.org"))
+    assert {"band_crossing", "territory_change"} <= {a.kind for a in taken}
+    assert next(a for a in taken if a.kind == "band_crossing").current["band_km"] == 0
+    assert next(a for a in taken if a.kind == "territory_change").severity in ("critical", "high")
+
+
+def test_a_denial_in_the_same_article_as_the_claim_is_kept():
+    situation = new_situation(loss_population_levels=(10**9,))
+    city = town("Bigtown", 61, population=500_000)
+    [alert] = situation.observe([
+        signal("territory", event="captured", place=city, new_controller="the army", stance="denied",
+               claimed_by="a rebel spokesman", capital_km=300),
+        signal("territory", event="lost", place=city, old_controller="the army", claimed_by="a war monitor",
+               capital_km=300)], NOW)
+    assert alert.status == "disputed"
+
+
+def test_a_denial_after_an_announced_change_disputes_it():
+    situation = new_situation(loss_population_levels=(10**9,))
+    city = town("Bigtown", 62, population=500_000)
+    [lost] = feed(situation, signal("territory", event="lost", place=city, old_controller="the army",
+                                    capital_km=300))
+    [disputed] = feed(situation, signal("territory", event="lost", place=city, old_controller="the army",
+                                        stance="denied", claimed_by="the defence ministry", publisher="gov.example",
+                                        capital_km=300))
+    assert (lost.status, disputed.status) == ("claimed", "disputed")
+    assert disputed.confidence < lost.confidence and disputed.current["side"] == "hostile"
+
+
+def test_a_denial_of_a_farther_distance_does_not_dispute_a_closer_band():
+    situation = new_situation()
+    feed(situation, signal(km=5, claimed_by="a war monitor"))
+    out = feed(situation, signal(km=90, stance="denied", claimed_by="the army", publisher="gov.example"))
+    assert out == [] and situation.bands.support().denials == 0
+
+
+def test_a_wire_copy_of_an_updated_story_is_not_independent():
+    situation = new_situation()
+    feed(situation, signal(km=20, publisher="a.org", fingerprint="text-1", claimed_by="rebel commander"))
+    feed(situation, signal(km=20, publisher="a.org", fingerprint="text-2", claimed_by="rebel commander",
+                           published=T0 + timedelta(minutes=30)))  # the outlet updated its story
+    out = feed(situation, signal(km=20, publisher="copy.org", fingerprint="text-1", claimed_by="rebel commander",
+                                 published=T0 + timedelta(minutes=40)))
+    assert out == [] and situation.bands.support().independent_publishers == 1
+
+
+def test_places_nobody_reports_on_are_forgotten():
+    situation = new_situation(place_ttl=timedelta(days=2))
+    feed(situation, signal("territory", event="captured", place=town("Hamlet", 71, population=900),
+                           new_controller="rebels", stance="denied", capital_km=300))
+    assert len(situation.ledger.places) == 1
+    later = T0 + timedelta(days=3)
+    feed(situation, signal(km=80, published=later), now=later)
+    assert situation.ledger.places == {}

@@ -13,7 +13,7 @@ from tests.pipelines.factories import T0, signal, town
 
 
 def alerts_of_a_story():
-    situation = Situation(key="XX:Carthago", country="XX", country_name="Xland", capital="Carthago",
+    situation = Situation(key="XX:Carthago", country="XX", capital="Carthago",
                           policy=AlertPolicy(loss_population_levels=(10**9,)))
     out = situation.observe(signal(km=40), T0)
     out += situation.observe(signal(km=9, publisher="b.org", published=T0 + timedelta(hours=1)),
