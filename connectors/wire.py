@@ -180,7 +180,8 @@ class Evidence(WireModel):
 class Alert(WireModel):
     """A threshold change in a situation; published to topic ``alerts`` keyed by situation.
 
-    ``id`` is deterministic (situation, kind and level), so a replayed or restarted job
+    ``id`` is deterministic - derived from the facts (situation, kind, level, the
+    publication time that opened the episode, status) - so a replayed or restarted job
     re-emits the same id and subscribers are never notified twice.
     """
 
@@ -191,7 +192,7 @@ class Alert(WireModel):
     confidence: float = Field(ge=0.0, le=1.0)
     status: Literal["claimed", "corroborated", "disputed"] = "claimed"
     situation: str  # e.g. "SY:Damascus"
-    country: str | None = None
+    country: str | None = None  # ISO2 of the situation
     subject: str | None = None  # the place or band the alert is about
     previous: Any = None
     current: Any = None

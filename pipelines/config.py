@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from connectors.kafka import Topics
 from pipelines.situation import AlertPolicy
 
 
@@ -28,10 +29,10 @@ class _Section(BaseModel):
 
 class KafkaSection(_Section):
     bootstrap: str = "127.0.0.1:9092"
-    articles_topic: str = "articles"
-    signals_topic: str = "signals"
-    alerts_topic: str = "alerts"
-    dead_letter_topic: str = "dead-letter"
+    articles_topic: str = Topics().articles
+    signals_topic: str = Topics().signals
+    alerts_topic: str = Topics().alerts
+    dead_letter_topic: str = Topics().dead_letter
     group_id: str = "frontwatch-job"
     replay_hours: float = Field(72.0, ge=0, description="state rebuild horizon on start")
     poll_interval_s: float = Field(0.3, gt=0)
@@ -90,17 +91,19 @@ ENV_PREFIX = "FRONTWATCH_"
 
 
 def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """``FRONTWATCH_<SECTION>__<KEY>=value``; list keys take comma-separated values."""
     out: dict[str, dict[str, Any]] = {}
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
         section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
         if section not in JobConfig.model_fields:
-            continue
-        parsed: Any = value
-        if "," in value:
-            parsed = [v.strip() for v in value.split(",") if v.strip()]
-        out.setdefault(section, {})[key] = parsed
+            raise ConfigError(f"{name}: no such config section {section!r} "
+                              f"(sections: {', '.join(JobConfig.model_fields)})")
+        model = JobConfig.model_fields[section].annotation
+        field_info = model.model_fields.get(key)
+        is_list = field_info is not None and get_origin(field_info.annotation) is list
+        out.setdefault(section, {})[key] = [v.strip() for v in value.split(",") if v.strip()] if is_list else value
     return out
 
 

@@ -69,8 +69,9 @@ def post_signed(alert: Alert, url: str, secret: str, timeout: float = 10.0) -> i
 
 
 @click.command("demo")
-@click.option("--embedded", is_flag=True, required=True,
-              help="Run everything in this process (no Kafka, no Java, no Beam runner).")
+@click.option("--embedded", is_flag=True, default=True,
+              help="Run everything in this process (no Kafka, no Java, no Beam runner); the only demo "
+                   "mode here - `frontwatch run` starts the full local stack.")
 @click.option("--seeds", "seeds_dir", type=click.Path(exists=True, file_okay=False),
               default=str(Path(__file__).resolve().parents[1] / "seeds"), show_default=True,
               help="Directory of seed articles (*.txt).")
@@ -92,7 +93,11 @@ def demo_command(embedded: bool, seeds_dir: str, config_path: str | None, receiv
     try:
         total = 0
         for article in articles:
-            alerts = monitor.process(article)
+            try:
+                alerts = monitor.process(article)
+            except Exception as exc:  # noqa: BLE001 - as the job dead-letters it, skip and go on
+                click.echo(f"\n{article.title[:90]!r}: could not be processed ({type(exc).__name__}: {exc})")
+                continue
             total += len(alerts)
             click.echo(f"\n{article.title[:90]!r}: {len(alerts)} alert(s)")
             for alert in alerts:

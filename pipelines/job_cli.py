@@ -37,7 +37,7 @@ def job_group() -> None:
     """The Beam stream job: articles -> signals, per-capital state -> alerts."""
 
 
-@job_group.command("run", context_settings={"ignore_unknown_options": True})
+@job_group.command("run")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Job YAML (see pipelines/job.example.yaml); env FRONTWATCH_<SECTION>__<KEY> overrides.")
 @click.option("--bootstrap", envvar="FRONTWATCH_KAFKA__BOOTSTRAP", help="Kafka bootstrap servers.")
@@ -45,7 +45,10 @@ def job_group() -> None:
               help="kafka: the built-in kafka-python source; file: replay a JSON-lines file; "
                    "kafka-xlang: Beam's Java KafkaIO (Dataflow/Flink with an expansion service).")
 @click.option("--input", "input_path", help="JSON-lines file of articles for --source file.")
-@click.option("--runner", type=click.Choice(RUNNERS), default="prism", show_default=True)
+@click.option("--runner", type=click.Choice(RUNNERS), default="prism", show_default=True,
+              help="prism: local streaming runner (built on first use); flink: embedded Flink unless "
+                   "--flink_master is given after --; dataflow: Google Cloud Dataflow (options after --); "
+                   "direct: Beam's in-process runner.")
 @click.option("--replay-hours", type=float, help="Re-read this many hours of articles on start to rebuild state.")
 @click.option("--duration", type=float, default=0, help="Stop after this many seconds (0: run until Ctrl-C).")
 @click.option("--summary-every", type=float, default=60.0, show_default=True,
@@ -55,7 +58,7 @@ def run_command(config_path, bootstrap, source, input_path, runner, replay_hours
                 beam_args):
     """Run the stream job until Ctrl-C/SIGTERM (clean cancel within seconds).
 
-    Extra Beam pipeline options can follow, e.g. for Flink:
+    Beam pipeline options go after "--", e.g. for Flink:
     frontwatch job run --runner flink -- --flink_master=host:8081 --environment_type=LOOPBACK
     """
     import apache_beam as beam

@@ -157,7 +157,7 @@ class ReadPartition(beam.DoFn, RestrictionProvider):
         last_claimed = None
         for record in batch:
             if not tracker.try_claim(record.offset):
-                return
+                break  # the runner took the rest (a checkpoint); still commit what was claimed
             last_claimed = record.offset
             ts = Timestamp(micros=max(0, record.timestamp) * 1000)
             current = watermark.current_watermark()
@@ -175,7 +175,12 @@ class ReadPartition(beam.DoFn, RestrictionProvider):
         # stage to finalize, and the SDK rejects that for bundles that registered nothing.
         commit = {tp: OffsetAndMetadata(last_claimed + 1, "", -1)} if last_claimed is not None else None
         finalizer.register(lambda: self._commit(commit))
-        tracker.defer_remainder(Duration(seconds=self.config.poll_interval_s))
+        claimed_to = last_claimed + 1 if last_claimed is not None else start
+        if tracker.current_restriction().stop <= claimed_to:
+            return  # the runner checkpointed the rest itself: nothing left to defer
+        # A full batch means a backlog (a replay): come back at once; otherwise wait a little.
+        full = len(batch) >= self.config.max_records
+        tracker.defer_remainder(Duration(seconds=0 if full else self.config.poll_interval_s))
 
     def _commit(self, offsets) -> None:
         if not offsets:

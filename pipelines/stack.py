@@ -119,6 +119,7 @@ class LocalStack:
         self.feed = SeedFeed(load_seed_dir(self.seeds_dir)).start()
         self.receiver = Receiver(secret=self.secret, echo=click.echo if self.print_alerts else log.info).start()
         db = self.workdir / "dispatcher.sqlite"
+        db.unlink(missing_ok=True)  # a reused workdir: the previous run's receiver is gone
         subscribe = subprocess.run(
             frontwatch("subscribers", "add", self.receiver.url, "--db", str(db), "--secret", self.secret,
                        "--allow-loopback", "--description", "local demo receiver"),
@@ -207,7 +208,7 @@ def provision_all() -> dict[str, float]:
 
 @click.command("provision")
 def provision_command() -> None:
-    """Fetch Kafka jars (Maven), build Prism (go install) and the gazetteer index, once.
+    """Fetch Kafka jars (Maven), build Prism (from the Beam Go module) and the gazetteer index, once.
 
     Everything is cached under $FRONTWATCH_CACHE (default ~/.cache/frontwatch).
     """
@@ -217,7 +218,7 @@ def provision_command() -> None:
 
 @click.command("broker")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Broker data (default: a cache dir).")
-@click.option("--port", type=int, default=9092, show_default=True)
+@click.option("--port", type=int, default=9092, show_default=True, help="Broker port on 127.0.0.1.")
 def broker_command(data_dir: str | None, port: int) -> None:
     """Run the local single-node Kafka broker (KRaft) until Ctrl-C."""
     broker = LocalKafka(data_dir=Path(data_dir or cache_root() / "broker-data"), port=port)

@@ -72,8 +72,9 @@ def read_alerts(bootstrap: str, topic: str, timeout_s: float) -> tuple[list[Aler
 
 
 @click.command("status")
-@click.option("--bootstrap", envvar="FRONTWATCH_KAFKA__BOOTSTRAP", default="127.0.0.1:9092", show_default=True)
-@click.option("--topic", default="alerts", show_default=True)
+@click.option("--bootstrap", envvar="FRONTWATCH_KAFKA__BOOTSTRAP", default="127.0.0.1:9092", show_default=True,
+              help="Kafka bootstrap servers.")
+@click.option("--topic", default="alerts", show_default=True, help="The job's alerts topic.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per situation.")
 @click.option("--timeout", type=float, default=3.0, show_default=True,
               help="Stop reading after this many seconds without a new record.")

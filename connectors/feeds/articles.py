@@ -239,6 +239,7 @@ def map_entry(entry, *, feed_id: str, language: str | None, base_url: str, fallb
     publisher = publisher_domain(source_href) or publisher_domain(url) or fallback_publisher
     published = (_utc(_field(entry, "published_parsed")) or _utc(_field(entry, "updated_parsed"))
                  or _utc(_field(entry, "created_parsed")) or fetched)
+    published = min(published, fetched)  # a feed's clock running ahead must not date news in the future
     return Article(
         id=article_id, url=url, title=title, text=text or title,
         published=published, fetched=fetched, source=Source(feed_id=feed_id, publisher=publisher),

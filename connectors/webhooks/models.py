@@ -47,7 +47,7 @@ class Filters(BaseModel):
             return False
         if not (self.countries or self.situations):
             return True
-        country = (alert.country or alert.situation.split("/", 1)[0]).upper()
+        country = (alert.country or alert.situation.split(":", 1)[0]).upper()
         return country in self.countries or alert.situation.casefold() in {
             s.casefold() for s in self.situations}
 

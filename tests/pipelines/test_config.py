@@ -36,3 +36,16 @@ def test_invalid_config_names_the_key(tmp_path, text, words):
         load_config(path, environ={})
     for word in words:
         assert word in str(err.value)
+
+
+def test_environment_lists_and_scalars_by_the_key_type():
+    config = load_config(environ={"FRONTWATCH_ALERTS__BANDS_KM": "50",
+                                  "FRONTWATCH_KAFKA__BOOTSTRAP": "b1:9092,b2:9092"})
+    assert config.policy().bands_km == (50,)
+    assert config.kafka.bootstrap == "b1:9092,b2:9092"
+
+
+def test_a_misspelt_environment_section_is_an_error():
+    with pytest.raises(ConfigError) as err:
+        load_config(environ={"FRONTWATCH_ALERT__HYSTERESIS": "0.1"})
+    assert "FRONTWATCH_ALERT__HYSTERESIS" in str(err.value)
