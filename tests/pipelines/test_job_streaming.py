@@ -13,7 +13,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_stream import TestStream
 
-from connectors.wire import Alert, Article, Source, stable_id
+from connectors.wire import Alert, Article, DeadLetter, Source, stable_id
 from pipelines.config import load_config
 from pipelines.job import DetectEscalation, records_of
 from pipelines.runner import prism_options
@@ -38,8 +38,9 @@ def article(text: str, publisher: str, published: datetime, article_id: str | No
                    source=Source(feed_id=f"{publisher}-rss", publisher=publisher))
 
 
-def run_stream(articles: list[Article | bytes], now: datetime) -> list[Alert]:
-    """Feed the articles one by one (watermark advancing between them) and collect alerts."""
+def run_stream(articles: list[Article | bytes], now: datetime, dead_letters: list | None = None) -> list[Alert]:
+    """Feed the articles one by one (watermark advancing between them) and collect alerts
+    (and, if asked, the dead letters)."""
     stream = TestStream()
     for i, item in enumerate(articles):
         raw = item if isinstance(item, bytes) else item.to_json_bytes()
@@ -48,18 +49,21 @@ def run_stream(articles: list[Article | bytes], now: datetime) -> list[Alert]:
     options = PipelineOptions(prism_options(streaming=True))
     assert options.get_all_options()["runner"] == STREAMING_RUNNER
     with tempfile.TemporaryDirectory() as tmp:
-        sink = Path(tmp) / "alerts.jsonl"
+        sink, dead = Path(tmp) / "alerts.jsonl", Path(tmp) / "dead.jsonl"
         with beam.Pipeline(options=options) as pipeline:
             out = pipeline | stream | DetectEscalation(load_config(environ={}), FixedClock(now))
-            out.alerts | beam.Map(_append_line, str(sink))
-        return [Alert.from_json_bytes(line) for line in sink.read_bytes().splitlines() if line]
+            out.alerts | "Alerts" >> beam.Map(_append_line, str(sink))
+            out.dead_letters | "DeadLetters" >> beam.Map(_append_line, str(dead))
+        if dead_letters is not None and dead.exists():
+            dead_letters.extend(DeadLetter.from_json_bytes(line) for line in dead.read_bytes().splitlines() if line)
+        return [Alert.from_json_bytes(line) for line in sink.read_bytes().splitlines() if line] if sink.exists() else []
 
 
-def _append_line(alert: Alert, path: str) -> None:
-    """Hands each alert back to the test through a file (the runner's workers may be
+def _append_line(record, path: str) -> None:
+    """Hands each output back to the test through a file (the runner's workers may be
     separate from the test's objects)."""
     with open(path, "ab") as out:
-        out.write(alert.to_json_bytes() + b"\n")
+        out.write(record.to_json_bytes() + b"\n")
 
 
 def kinds(alerts):
@@ -144,6 +148,7 @@ def test_out_of_order_and_late_articles():
 def test_duplicates_count_once_and_broken_records_do_not_stop_the_stream():
     text = "Rebel fighters are now within 40 kilometres of Bamako, a spokesman for the group said."
     same = article(text, "one.example", T0)
+    dead: list[DeadLetter] = []
     alerts = run_stream([
         same,
         same,                                        # the same story again from the same feed
@@ -151,8 +156,9 @@ def test_duplicates_count_once_and_broken_records_do_not_stop_the_stream():
         article(text, "copy.example", T0 + timedelta(minutes=5)),  # a wire copy elsewhere
         article("Rebel fighters have advanced to just 15 km from Bamako, a United Nations official said.",
                 "two.example", T0 + timedelta(hours=1)),
-    ], now=T0 + timedelta(hours=2))
+    ], now=T0 + timedelta(hours=2), dead_letters=dead)
     assert kinds(alerts) == [("band_crossing", 25), ("band_crossing", 50)]
+    assert [(d.stage, d.payload) for d in dead] == [("decode", "{not an article")]
     first = next(a for a in alerts if a.current["band_km"] == 50)
     assert first.status == "claimed"  # a copy of the same text is not independent corroboration
 
