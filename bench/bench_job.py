@@ -164,12 +164,14 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--idle-seconds", type=float, default=30)
     args = parser.parse_args()
+    if args.runs * args.samples > len(CITIES):
+        parser.error(f"--runs x --samples must stay within the {len(CITIES)} distinct cities")
     with tempfile.TemporaryDirectory() as tmp, LocalKafka(data_dir=Path(tmp) / "kafka") as broker:
         topics = Topics(articles="bench-articles", signals="bench-signals", alerts="bench-alerts",
                         dead_letter="bench-dead")
         with LocalStack(workdir=Path(tmp) / "stack", bootstrap=broker.bootstrap, topics=topics,
                         with_connector=False, print_alerts=False) as stack:
-            warm = article("Rebel fighters captured the city of Sumy on Monday, a local official said.", -1)
+            warm = article("Rebel fighters captured the city of Chernihiv on Monday, a local official said.", -1)
             producer = make_producer(broker.bootstrap)
             producer.send(topics.articles, value=warm.to_json_bytes()).get(timeout=30)
             producer.close()
