@@ -13,7 +13,7 @@ from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWO
                        describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
                        looks_like_length)
 from .keywords import ASCII_LOWER, keyword_pattern
-from .lexicon import force_phrase_before, untitle
+from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
@@ -49,6 +49,12 @@ _CITY_OF = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:city|town|village|capit
                       r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _APPOSED_NAME = re.compile(r"(?:\s+(?:state|province|region|governorate|oblast|district))?,\s+"
                            r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+# "the enclave's largest city Stepanakert", "the regional capital Pemba", "the larger port town of X":
+# a description of the reference city followed by its name.
+_DESCRIBED_CITY = re.compile(
+    r"(?:the\s+)?(?:[A-Za-z][\w-]*['’]s?\s+)?(?:[a-z][\w-]*\s+){0,3}?"
+    r"(?:capital|city|town|village|port|hub|stronghold|seat)(?:\s+city)?(?:\s*,\s*|\s+of\s+|\s+)"
+    r"(?P<name>(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
 _CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
@@ -172,6 +178,12 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
                 return named["name"], place
         place = art.gaz.resolve(city_of["name"], art.country)
         return (city_of["name"], place) if place else None
+    described = _DESCRIBED_CITY.match(text, position)
+    if described:
+        name = POSSESSIVE_END.sub("", described["name"])
+        place = art.gaz.resolve(name, art.country)
+        if place is not None and place.kind == "city" and not art.gaz.country_of_word(name):
+            return name, place
     the_city = _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position)
     if the_city:
         focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
@@ -219,14 +231,95 @@ def _distance_matches(text: str) -> list[re.Match]:
 
 
 _ANAPHORIC_SUBJECT = re.compile(r"^(?:the\s+(?:town|city|village|base)|it)\b", re.IGNORECASE)
+# "in the town, located 105 km from X", "the city, which lies 40 km from X": the place is an anaphor
+_ANAPHOR_IN_WINDOW = re.compile(r"\bthe\s+(?P<noun>town|city|village)\W{0,3}(?:\s+(?:which|that)\s+(?:is|lies|sits|was))?"
+                                r"(?:\s+(?:located|situated|lying|some|about|around|only|just|roughly))*\s*$", re.IGNORECASE)
 
 
 def _anaphoric_anchor_in_ledger(art: Article, i: int, start: int, ledger_keys: set[str]) -> bool:
-    """"The town lies some 90 km from Goma", where the last place named is one just taken."""
-    if start > 120 or i == 0 or not _ANAPHORIC_SUBJECT.match(art.sentences[i].text):
+    """"The town lies some 90 km from Goma" or "in the town, located 105 km from X", where the
+    town is the one just taken (named in the sentence before, or the story's focus)."""
+    text = art.sentences[i].text
+    in_window = _ANAPHOR_IN_WINDOW.search(text, max(0, start - 60), start)
+    subject = start <= 120 and _ANAPHORIC_SUBJECT.match(text)
+    if not (in_window or subject):
         return False
-    names = [POSSESSIVE_END.sub("", run) for run in _NAME.findall(art.sentences[i - 1].text)]
-    return any(fold_name(name) in ledger_keys for name in names)
+    if i and subject:
+        names = [POSSESSIVE_END.sub("", run) for run in _NAME.findall(art.sentences[i - 1].text)]
+        if any(fold_name(name) in ledger_keys for name in names):
+            return True
+    focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
+    small = bool(in_window and in_window["noun"].lower() != "city") or bool(
+        subject and subject.group().lower() != "the city")
+    found = recent_place(art.text, art.sentences[i].start + (in_window.start() if in_window else 0), art.gaz,
+                         art.country, frozenset(art.salient), focus, small=small)
+    return bool(found) and (fold_name(found[0]) in ledger_keys or fold_name(found[1].name) in ledger_keys)
+
+
+# "Abidjan, only 230 km away", "Maiduguri, the state capital about 70 km away": the reference
+# place is named before the distance.
+_AWAY = re.compile(r"\s*away\b(?!\s+(?:from|of)\b)", re.IGNORECASE)
+_CLAUSE_BEFORE = re.compile(r"(?:^|[;:(]|\b(?:be|is|was|for|to|toward|towards|on|at|as|of|and|that)\s)(?=[^;:(]*$)")
+
+
+def _target_before(art: Article, text: str, start: int) -> tuple[str, Place] | None:
+    """The city named just before "<distance> away": "destined for Abidjan, only 230 km away"."""
+    head = text[max(0, start - 120):start].rstrip()
+    if not head.endswith(","):
+        # "X, the state capital about 70 km away": skip the descriptor back to its comma
+        comma = head.rfind(",")
+        descriptor = head[comma + 1:] if comma >= 0 else ""
+        if comma < 0 or not re.match(r"\s*(?:the|a|an)\s", descriptor) or _NAME.search(descriptor):
+            return None
+        head = head[:comma + 1]
+    head = head[:-1]
+    runs = list(_NAME.finditer(head))
+    if not runs or runs[-1].end() != len(head.rstrip()):
+        return None
+    name = POSSESSIVE_END.sub("", runs[-1].group())
+    if art.gaz.country_of_word(name):
+        return None
+    place = art.gaz.resolve(name, art.country)
+    return (name, place) if place is not None and place.kind == "city" else None
+
+
+def _ledger_in_sentence(text: str, ledger_keys: set[str], skip: str) -> bool:
+    """A place that changed hands is named in the sentence (other than ``skip``)."""
+    skip_key = fold_name(skip)
+    for run in _NAME.finditer(text):
+        words = POSSESSIVE_END.sub("", run.group()).split()
+        for a in range(len(words)):
+            for b in range(a + 1, min(len(words), a + 4) + 1):
+                key = fold_name(" ".join(words[a:b]))
+                if key != skip_key and key in ledger_keys:
+                    return True
+    return False
+
+
+_APPOSED_BEFORE = re.compile(r"(?P<np>[^,;:()]{2,80}),\s*$")
+
+
+def _apposed_city(art: Article, text: str, start: int, ledger_keys: set[str]) -> tuple[str, Place] | None | bool:
+    """For "<NP>, 190 km south of Bor" where Bor changed hands: the city the NP names when it is a
+    capital not taken (the distance is that city's to the held place), True when the NP is itself a
+    place taken (an ordinary claim), None otherwise (a position near the held place, not a claim)."""
+    m = _APPOSED_BEFORE.search(text, max(0, start - 90), start)
+    if not m:
+        return None
+    np = m["np"]
+    runs = list(_NAME.finditer(np))
+    if not runs:
+        return None
+    last_word = np.split()[-1].lower()
+    if PLACE_NOUN_TYPES.get(last_word) in {"base", "facility", "other"}:
+        return None
+    name = POSSESSIVE_END.sub("", runs[-1].group())
+    if fold_name(name) in ledger_keys:
+        return True
+    place = art.gaz.resolve(name, art.country)
+    if place is not None and place.kind == "city" and (place.is_national_capital or place.is_admin1_capital):
+        return name, place
+    return None
 
 
 def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceClaim]:
@@ -238,16 +331,33 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
     # makes every distance of the sentence a claim
     proximity = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
     for m in matches:
-        link = TARGET_LINK.match(text, m.end())
-        if not link or looks_like_length(text, m.start(), m.end()):
+        if looks_like_length(text, m.start(), m.end()):
             continue
+        link = TARGET_LINK.match(text, m.end())
         distance = distance_of(m)
-        target = distance and _distance_target(art, i, link.end())
+        if not distance:
+            continue
+        if link:
+            target = _distance_target(art, i, link.end())
+        elif _AWAY.match(text, m.end()):
+            target = _target_before(art, text, m.start())
+        else:
+            continue
         if not target:
             continue
         surface, place = target
         direct = proximity and not locates_a_place(text, m.start())
-        if direct and describes_a_place(text, m.start()):
+        if link is None:  # "<city>, N km away": measured from the force or the place it took
+            direct = direct or _ledger_in_sentence(text, ledger_keys, surface)
+        elif fold_name(surface) in ledger_keys and describes_a_place(text, m.start()):
+            # the reference place is one that changed hands: "Juba, 190 km south of Bor" after Bor's fall
+            apposed = _apposed_city(art, text, m.start(), ledger_keys)
+            if apposed is None:
+                continue  # "withdrew to barracks 3 km south of the town": a position by the held place
+            if apposed is not True:
+                surface, place = apposed
+                direct = True
+        if direct and link is not None and describes_a_place(text, m.start()):
             direct = bool(PRESENCE_TRIGGER.search(text))  # "pushing toward X, 120 km from C": not at X yet
         if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
                                or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
