@@ -17,7 +17,7 @@ FORCE_NOUNS = (
     "paramilitary paramilitaries guerrilla guerrillas occupier occupiers invader invaders gunmen gang "
     "gangs unit units battalion battalions brigade brigades column tanks marines commandos mercenary "
     "mercenaries separatist separatists loyalist loyalists defenders garrison junta regime military "
-    "offensive advance").split()
+    "offensive advance").split() + ["armed men", "uniformed men", "armed group", "armed groups", "men in uniform"]
 # Names of armed groups that news uses without a force noun ("the Taliban", "M23").
 ARMED_GROUPS = (
     "Taliban|Hamas|Hezbollah|Houthi|Houthis|Ansar Allah|M23|RSF|Rapid Support Forces|HTS|Hayat Tahrir al-Sham|"
