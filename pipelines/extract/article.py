@@ -53,6 +53,10 @@ class Article:
         self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
         self.spots: list[tuple[int, ResolvedPlace]] = []  # (sentence, place) of the changes so far
         self.last_group: list[PlaceMention] = []  # the last list of places named together
+        self.holding: set[int] = set()  # per sentence: changes that say a side still holds a place
+        self.entries: set[int] = set()  # per sentence: changes that are entries (entered, infiltrated)
+        self.holding_changes: list = []  # "still in control of X": denials of a capture, if one is reported
+        self.entry_changes: list = []  # entries: not folded into a capture of the same place
 
     # ---- attribution -------------------------------------------------------------------
     @cached_property

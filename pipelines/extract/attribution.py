@@ -211,5 +211,8 @@ def quotations(text: str) -> list[Quote]:
         if not who:
             before = _SAID_BEFORE_QUOTE.search(text, max(0, m.start() - 160), m.start())
             who = before and before.group("who")
-        quotes.append(Quote(m.start(), m.end(), _clean_speaker(who) if who else None))
+        speaker = _clean_speaker(who) if who else None
+        if speaker is None and quotes and quotes[-1].speaker and m.start() - quotes[-1].end < 200:
+            speaker = quotes[-1].speaker  # the next quotation of the same speaker, who is not named again
+        quotes.append(Quote(m.start(), m.end(), speaker))
     return quotes

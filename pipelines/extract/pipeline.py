@@ -8,12 +8,12 @@ from bisect import bisect_right
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
 from .article import Article, place_fields
-from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances
+from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances, same_place
 from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
                        describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
                        looks_like_length)
 from .keywords import ASCII_LOWER, keyword_pattern
-from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, untitle
+from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
@@ -61,11 +61,13 @@ _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:cent
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
-    text = untitle(sentence.text)
+    headline = is_title_case(sentence.text)
+    text = untitle(sentence.text) if headline else sentence.text
     if '"' in text or "“" in text or "”" in text:
         text = text.translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
-    for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end]):
+    art.holding, art.entries = set(), set()
+    for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end], headline):
         mentions: list[PlaceMention] = []
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
@@ -95,6 +97,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
+            if spot.place is None and mention.name and (headline or _ACRONYM.fullmatch(mention.name)):
+                continue  # every word of a headline looks like a name; "AMISOM" is an organisation
             if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
                 if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
@@ -102,7 +106,13 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             stance, claimant = art.stance(i, m.start())
             if negated:  # "Shusha is not taken": the speaker denies the change
                 stance = "denied" if stance == "asserted" else stance
+            elif trig.ended:  # "broke the siege of X": the encirclement is background
+                stance = "historical"
             new, old = _controllers(trig.event, trig.slot, text, m)
+            if trig.holds:
+                art.holding.add(len(changes))
+            elif trig.entry:
+                art.entries.add(len(changes))
             changes.append(TerritoryChange(
                 place=spot.text, place_type=spot.place_type, new_controller=new, old_controller=old,
                 event=trig.event, claimed_by=claimant, stance=stance, quote=art.quote(i),
@@ -110,7 +120,16 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 is_national_capital=bool(spot.place and spot.place.is_national_capital),
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
                 sentence_index=i, span=art.span(i), **place_fields(spot.place)))
-    return changes
+    holding = [changes[k] for k in sorted(art.holding)]
+    art.entry_changes.extend(changes[k] for k in sorted(art.entries))
+    art.holding_changes.extend(holding)
+    return [c for k, c in enumerate(changes) if k not in art.holding]
+
+
+def _confirmed_holdings(art: Article, changes: list[TerritoryChange]) -> list[TerritoryChange]:
+    """"The army is still in control of X" denies a capture of X only where one is reported."""
+    return [h for h in art.holding_changes
+            if any(c.event in {"captured", "lost"} and c.stance == "asserted" and same_place(c, h) for c in changes)]
 
 
 def text_position(art: Article, change: TerritoryChange) -> int:
@@ -120,6 +139,7 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
+_ACRONYM = re.compile(r"[A-Z]{3,}s?")
 _PERSON_NAME_START = re.compile(r"^(?:Abu|Abd|Abdel|Abdul|Abdullah|Mohammed|Muhammad|Ahmed|Ahmad|Ali|Sheikh|"
                                 r"Mullah|Imam|Emir|Gen|General|Col|Colonel|Commander|President|Mr|Mrs|Ms)\b")
 _PERSON_APPOSITION = re.compile(r"\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:commander|leader|chief|spokes\w+|"
@@ -453,7 +473,8 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
     denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
     more_changes, more_distances = anaphoric_denials(art, denials, changes, distances)
-    changes = dedupe_territory(changes + more_changes)
+    changes = dedupe_territory(changes + more_changes + _confirmed_holdings(art, changes),
+                               entries={id(c) for c in art.entry_changes})
     return Extraction(
         country=art.country,
         distance_claims=tuple(dedupe_distances(distances + more_distances)),

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Place
-from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, ARMED_GROUPS, FORCE_NOUNS, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
@@ -36,6 +36,7 @@ _RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'�
                   r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del|da|do|dos|das|di|du)\s+)?"
                   r"[A-Z][\w'’‘ʿ-]*)*")
 _PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|including|such as)\s+", re.I)
+_AS_WELL_AS = re.compile(r"\s*as\s+well\s+as\s+(?:(?:nearby|neighbouring|neighboring)\s+)?(?=[A-Z])")
 _NAME_LIST_AHEAD = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)+,?\s+and\s+[A-Z]")
 _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
 _APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
@@ -43,7 +44,20 @@ TRAILING_ANAPHOR = re.compile(r"\b(?:near|around|outside|in|of)\s+the\s+(?:city|
 # Heads that make a preceding name a modifier of people or things, not a place.
 _NOT_PLACE_HEAD = re.compile(rf"(?:{'|'.join(FORCE_NOUNS)}|terrorists?|officials?|leaders?|members?|commanders?|"
                              r"spokes(?:man|woman|person)|authorities|government|residents|vehicles?|"
-                             r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation)$")
+                             r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation|"
+                             r"country|countries|nations?|measures|people|peoples|groups?|movement|alliance|coalition|"
+                             r"party|media|agency|ministry|news|sources|police|war|conflict|crisis|talks|"
+                             r"statement|claims?|reports?|officers?)$")
+# Names of armed groups ("al Shabaab", "M23") are never places, even where a namesake village exists.
+_ARMED_GROUP_KEYS = frozenset(g.lower() for g in ARMED_GROUPS)
+_GROUP_ARTICLE = re.compile(r"^(?:al|el)[\s-]+", re.I)
+# "all three towns", "both towns", "the two cities": the places just named
+_COUNTED_ANAPHOR = re.compile(r"^(?:(?:all|the)\s+)?(?P<n>both|two|three|four|five|2|3|4|5)\s+(?P<noun>towns|cities|villages|settlements)$", re.I)
+_NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# "half of the city", "most of X", "the rebel-held part of X": the place itself
+_PART_OF = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:half|part|parts|most|much|rest|remainder|bulk|sections?)\s+of\s+", re.I)
+# Adjectives of an unnamed facility that are no part of what it is ("a local prison")
+_FACILITY_ADJECTIVES = re.compile(r"^(?:(?:local|nearby|key|strategic|important|main)\s+)+", re.I)
 POPULATION_OF_CITY = 50_000
 BIG_CITY_POPULATION = 500_000  # never "the town"
 
@@ -76,8 +90,10 @@ def _is_name(run: str, gaz: Gazetteer) -> bool:
     """A run of words that can name a place: not a function word, not a country or demonym
     ("Syrian", "Ukraine's"), though a city named after one is ("Gaza City", "Kuwait City")."""
     first = run.split()[0] if run.strip() else ""
+    bare = POSSESSIVE_END.sub("", run)
     return ((first[:1].isupper() or bool(_ARTICLE_NAME.match(first))) and first not in NOT_PLACE_WORDS
-            and gaz.country_of_word(POSSESSIVE_END.sub("", run)) is None)
+            and _GROUP_ARTICLE.sub("", bare).lower() not in _ARMED_GROUP_KEYS
+            and gaz.country_of_word(bare) is None)
 
 
 def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMention], int]:
@@ -115,6 +131,14 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 if apposed and _is_name(apposed.group(1), gaz):
                     return mentions_in(apposed.group(1), gaz), apposed.end()
             starts_np = nxt_tok[:1].isupper() or nxt_tok.lower() in PLACE_MODIFIERS or nxt_tok.lower() in PLACE_NOUNS
+            if not starts_np and nxt_tok.lower() in {"its", "their", "the"}:  # "the town and its military base"
+                starts_np = _place_noun_ahead(text, tokens[k].end(), 3)
+            if tok == "," and first >= 0 and _AS_WELL_AS.match(text, m.end()):  # "X, as well as nearby Y"
+                conjuncts.append((first, last))
+                first, name_seen, has_place_noun = -1, False, False
+                while k < len(tokens) and tokens[k].start() < _AS_WELL_AS.match(text, m.end()).end():
+                    k += 1
+                continue
             if low == "and" and first >= 0 and starts_np:
                 conjuncts.append((first, last))
                 first, name_seen, has_place_noun = -1, False, False
@@ -133,6 +157,8 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True
+        elif tok[0].isdigit() and _NAMED_UNIT.match(text, m.start()):
+            pass  # "the 6th Infantry Division headquarters"
         elif tok[0].isdigit() and has_place_noun and not name_seen:
             # "towns just 10 km from X": a description that carries its own distance
             dist = DISTANCE.match(text, m.start())
@@ -177,9 +203,9 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     return mentions, (conjuncts[-1][1] if conjuncts else start)
 
 
-def _place_noun_ahead(text: str, pos: int) -> bool:
+def _place_noun_ahead(text: str, pos: int, words: int = 2) -> bool:
     """True when a place noun follows within two words ("Jenin [refugee] camp")."""
-    return any(w in PLACE_NOUNS for w in text[pos:pos + 40].split()[:2])
+    return any(w.strip(",.;:") in PLACE_NOUNS for w in text[pos:pos + 20 * words].split()[:words])
 
 
 def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
@@ -188,9 +214,17 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     possessor = _POSSESSOR.match(np)
     if possessor:
         rest = np[possessor.end():]
-        if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital"
-            return [PlaceMention(possessor.group(1), "city", possessor.group(1))]
+        if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital" (not "the rebels' capital")
+            known = gaz.resolve(possessor.group(1))
+            return [PlaceMention(possessor.group(1), "city", possessor.group(1))] if known else []
         np = rest
+    part = _PART_OF.match(np)
+    if part and len(np) > part.end():
+        return mentions_in(np[part.end():], gaz)
+    counted = _COUNTED_ANAPHOR.match(np)
+    if counted:  # "all three towns": the places just named (see Article)
+        noun = counted["noun"].lower()
+        return [PlaceMention(f"the {_NUMBER_WORDS[counted['n'].lower()]} {noun}", PLACE_NOUN_TYPES[noun], None, anaphor=True)]
     if not np or (_ORDINAL.search(np) and not _NAMED_UNIT.search(np)):
         return []  # but "the 16th Infantry Division headquarters" names one place
     listed = _listed_mentions(np, gaz)
@@ -200,7 +234,12 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     head_part = _PREPOSITION.split(np, 1)[0].split()
     head = next((w.lower() for w in reversed(head_part) if w.lower() in PLACE_NOUNS),
                 head_part[-1].lower() if head_part else "")
-    name_match = next((r for r in _RUN.finditer(np) if _is_name(r.group(), gaz)), None)
+    runs = [r for r in _RUN.finditer(np) if _is_name(r.group(), gaz)]
+    name_match = runs[0] if runs else None
+    if len(runs) > 1 and re.search(r"\b(?:port|town|city|village|hub|settlement)\s+of\s+$", np[:runs[-1].start()]):
+        name_match = runs[-1]
+        np = np[name_match.start():]  # "the Congo River port of Matadi": Matadi
+        name_match = next(r for r in _RUN.finditer(np) if _is_name(r.group(), gaz))
     if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
         return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
@@ -259,6 +298,8 @@ def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -
         return []  # headline "key town near capital": named later, if at all
     if kind in {"facility", "base"} and bare and head not in STRATEGIC_FACILITIES:
         return []  # "entered the building"
+    if kind in {"facility", "base"} and bare:
+        np = _FACILITY_ADJECTIVES.sub("", np) or np
     # "areas near the city": a description anchored on the place just mentioned
     return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
 
