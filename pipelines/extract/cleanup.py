@@ -94,14 +94,25 @@ def _event_group(c: TerritoryChange) -> str:
     return {"lost": "captured", "encircled": "contested"}.get(c.event, c.event)
 
 
-def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozenset()) -> list[TerritoryChange]:
+def _other_sides(a: TerritoryChange, b: TerritoryChange, side_of) -> bool:
+    """Claims of two sides ("Russia said ...", "Kyiv says ...")."""
+    if side_of is None or not (a.claimed_by and b.claimed_by):
+        return False
+    x, y = side_of(a.claimed_by), side_of(b.claimed_by)
+    return bool(x and y and x != y)
+
+
+def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozenset(),
+                     side_of=None) -> list[TerritoryChange]:
     """One entry per place, event group and stance; fighting in a place whose capture, loss,
     recapture or abandonment is reported and undisputed is part of that change, not a separate
     state (an entry, ``id`` in ``entries``, stays an event of its own)."""
     kept: list[TerritoryChange] = []
-    for c in sorted(changes, key=lambda c: (-c.confidence, c.sentence_index or 0)):
+    for c in sorted(changes, key=lambda c: (c.event == "contested", -c.confidence, c.sentence_index or 0)):
         if not any(k.stance == c.stance and _same_place(k, c) and (
-                _event_group(k) == _event_group(c)
+                (_event_group(k) == _event_group(c) and (
+                    # fighting reported by two sides ("Russia says X is encircled", "Kyiv says it fights on in X")
+                    _event_group(c) != "contested" or not _other_sides(k, c, side_of)))
                 # one claimant's "X fell ... troops pulled out of X" is one change of hands
                 or (_two_sides(k, c) and _same_claimant(k, c) and not _reversal(k, c)))
                 for k in kept):
@@ -113,7 +124,8 @@ def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozens
     result = [c for c in kept if not (
         c.event == "contested" and c.stance == "asserted"
         and (capture_reported(c, "asserted") or (id(c) not in entries and capture_reported(c, "asserted", changed)))
-        and not capture_reported(c, "denied", changed))]
+        # a side that denies the change and says the fighting goes on makes a claim of its own
+        and not (c.claimed_by and capture_reported(c, "denied", changed)))]
     return sorted(result, key=lambda c: (c.sentence_index or 0))
 
 

@@ -91,7 +91,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
         named = [x for x in mentions if x.name]
         if len(named) > 1:
             art.last_group = named
-        mentions = [y for x in mentions for y in (art.last_group if _is_plural_anaphor(x) else [x])]
+        mentions = [y for x in mentions for y in (_plural_antecedents(art, x) if _is_plural_anaphor(x) else [x])]
         for mention in mentions:
             resolved = art.resolve(mention, i, m.start())
             if resolved is None:
@@ -103,6 +103,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
             art.spots.append((i, spot))
+            if spot.place is not None and spot.place.geonameid is not None:
+                art.surface_of.setdefault(spot.place.geonameid, spot.text)
             stance, claimant = art.stance(i, m.start())
             if negated:  # "Shusha is not taken": the speaker denies the change
                 stance = "denied" if stance == "asserted" else stance
@@ -153,6 +155,27 @@ def _looks_like_a_person(text: str, name: str) -> bool:
         return True
     where = text.find(name)
     return where >= 0 and bool(_PERSON_APPOSITION.match(text, where + len(name)))
+
+
+_COUNT_IN_ANAPHOR = re.compile(r"^the (\d) ")
+
+
+def _plural_antecedents(art: Article, mention: PlaceMention) -> list[PlaceMention]:
+    """"the towns": the places listed last; "all three towns", "both": the last N places named."""
+    counted = _COUNT_IN_ANAPHOR.match(mention.text)
+    if not counted:
+        return art.last_group
+    n = int(counted.group(1))
+    if len(art.last_group) == n:
+        return art.last_group
+    seen: dict[str, PlaceMention] = {}
+    for _, spot in reversed(art.spots):
+        key = fold_name(spot.text)
+        if spot.place_type in {"city", "town", "other", ""} and key not in seen:
+            seen[key] = PlaceMention(spot.text, spot.place_type, spot.text)
+        if len(seen) == n:
+            return list(reversed(seen.values()))
+    return []
 
 
 def _is_plural_anaphor(mention: PlaceMention) -> bool:
@@ -474,7 +497,7 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
     denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
     more_changes, more_distances = anaphoric_denials(art, denials, changes, distances)
     changes = dedupe_territory(changes + more_changes + _confirmed_holdings(art, changes),
-                               entries={id(c) for c in art.entry_changes})
+                               entries={id(c) for c in art.entry_changes}, side_of=art.side_of)
     return Extraction(
         country=art.country,
         distance_claims=tuple(dedupe_distances(distances + more_distances)),

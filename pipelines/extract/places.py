@@ -319,19 +319,47 @@ def _canonical_distance(phrase: str) -> str:
 
 def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     """Place mentions in the subject noun phrase that ends at ``text[:end]``."""
-    clause = _PARENTHETICAL.sub(" ", text[:end])
-    cut = max((m.end() for m in _CLAUSE_START.finditer(clause)), default=0)
+    clause = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), text[:end])
+    starts = list(_CLAUSE_START.finditer(clause))
+    cut = starts[-1].end() if starts else 0
     for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
         segment = _GARRISON_AT.sub("", segment.strip())
         mentions = chunk_after(segment, 0, gaz)[0] if segment else []
         if mentions:
             return mentions
+    subject = clause[cut:].strip().lower()
+    if subject in {"they", "both", "they both", "all", "both towns", "both cities"}:
+        return [PlaceMention("the towns", "town", None, anaphor=True)]  # the places just named
+    if starts and starts[-1].group().strip() in {"where", "in which"} and _FORCE_SUBJECT.match(subject):
+        return [PlaceMention("there", "", None, anaphor=True)]  # "X, where Ukrainian units are surrounded"
+    if starts and starts[-1].group().strip() in {"that", "which"} and not subject:
+        return _antecedent_of_relative(clause[:starts[-1].start()], gaz)
     return []
 
 
-_CLAUSE_START = re.compile(r"[;:“”\"]|—|–|,\s+(?:and|but|while|as)\s+|\b(?:that|while|and|but|after|as|when|because|"
-                           r"although|though|said|says|say|told|reported|claimed|added|confirmed|insisted|stated)\s+(?=\S)")
-_PARENTHETICAL = re.compile(r"\s[–—]\s[^–—]*\s[–—](?:\s|$)|\([^)]*\)")
+_FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
+
+
+def _antecedent_of_relative(before: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """The place a relative clause is about: "Diabaly, a small town 250 miles from Bamako, that was
+    taken" -> Diabaly (an apposition "a ... town ..." is skipped to the name it describes)."""
+    segments = before.rstrip(" ,").split(",")
+    for k in range(len(segments) - 1, max(-1, len(segments) - 3), -1):
+        segment = segments[k].strip()
+        if re.match(r"(?:a|an)\s", segment, re.I) and k > 0:
+            continue
+        runs = [r for r in _RUN.finditer(segment) if _is_name(r.group(), gaz)]
+        if runs and runs[-1].end() >= len(segment) - 1:
+            return mentions_in(runs[-1].group(), gaz)
+        return chunk_after(segment, 0, gaz)[0] if _DETERMINED.match(segment) else []
+    return []
+
+
+_CLAUSE_START = re.compile(r"[;:“”\"]|—|–|,\s+(?:and|but|while|as)\s+|\b(?:that|which|where|in\s+which|while|and|but|after|as|"
+                           r"when|because|although|though|said|says|say|told|reported|claimed|added|confirmed|insisted|"
+                           r"stated|denied|denies|deny|acknowledged|admitted|announced|believe|believes)\s+(?=\S)")
+# Dashes, brackets and non-restrictive relative clauses ("the city, which they call Shushi, had been taken")
+_PARENTHETICAL = re.compile(r"\s[–—]\s[^–—]*\s[–—](?:\s|$)|\([^)]*\)|,\s+(?:which|who)\s+[^,;]{1,80},")
 _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garrison|defenders|fighters|"
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
 

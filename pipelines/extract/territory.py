@@ -21,7 +21,7 @@ _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:
 _OWNER = (r"(?:\b(?:the|its|their|his|her|this|that)\s+|['’]s?\s+)(?:(?:swift|rapid|recent|reported|claimed|"
           r"apparent|eventual|final|complete|full)\s+)?")
 _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
-        r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
+        r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|both|all|still|\w+ly)\s+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent", anchored=True),
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
+    _t("making|made|makes|gain|advanc", r"\b(?:(?:making|made|makes)\s+(?:\w+\s+)?progress|gain(?:ing|ed|s)?\s+ground|advanc(?:ing|ed|es))\s+"
+       r"(?:in|inside|into\s+the\s+centre\s+of)\s+(?=(?:the\s+)?(?:(?:key|strategic|embattled|eastern|western|northern|southern)\s+)*"
+       r"(?:town|city|village|[A-Z]))", "contested", needs_force=True, anchored=True),
     _t("operat", r"\boperat(?:ing|ed)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
        needs_force=True, anchored=True),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
