@@ -138,6 +138,12 @@ class Article:
 
     def resolve(self, mention: PlaceMention, i: int, position: int) -> tuple[ResolvedPlace, float] | None:
         """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
+        described = TRAILING_ANAPHOR.search(mention.text) if mention.anaphor else None
+        if described and mention.place_type in {"base", "facility"}:  # "the barracks in the town"
+            found = self._antecedent(PlaceMention(described.group().rsplit(" ", 1)[-1], "", None, True), i, position)
+            if found:
+                text = mention.text[:described.start()] + described.group().rsplit(" the ", 1)[0] + " " + found[0]
+                return ResolvedPlace(text, mention.place_type, None), 0.6
         if mention.anaphor and mention.place_type in {"base", "facility"}:
             same = [s for _, s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
             if same:

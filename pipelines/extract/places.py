@@ -320,6 +320,9 @@ def _canonical_distance(phrase: str) -> str:
 def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     """Place mentions in the subject noun phrase that ends at ``text[:end]``."""
     clause = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), text[:end])
+    relative = _TRAILING_RELATIVE.search(clause)
+    if relative:  # "X, a town 250 miles from Y that was taken": the relative clause is about X
+        return _antecedent_of_relative(clause[:relative.start()], gaz)
     starts = list(_CLAUSE_START.finditer(clause))
     cut = starts[-1].end() if starts else 0
     for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
@@ -337,6 +340,7 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     return []
 
 
+_TRAILING_RELATIVE = re.compile(r"\s(?:that|which)\s*$")
 _FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
 
 
