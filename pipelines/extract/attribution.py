@@ -95,7 +95,7 @@ def speaker_frames(sentence: str) -> list[Frame]:
         before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
         if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
             after = _SPEAKER_AFTER.match(sentence, verb.end())
-            if after:
+            if after and _clean_speaker(after.group("who")):
                 frames.append(Frame(after.group("who"), after.start("who")))
                 continue
         who = _speaker_before(before)

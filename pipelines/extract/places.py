@@ -241,6 +241,9 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         np = np[name_match.start():]  # "the Congo River port of Matadi": Matadi
         name_match = next(r for r in _RUN.finditer(np) if _is_name(r.group(), gaz))
     if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
+        tail = np[name_match.end():].split()
+        if tail and tail[-1][:1].islower() and tail[-1].lower().strip("()") not in PLACE_NOUNS:
+            return []  # "Security measures": the name qualifies a common noun
         return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
         return []
@@ -275,7 +278,8 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
         return PlaceMention(np, kind, name)
     tail = (after or name).split()[-1].lower().strip("()")
     if tail in PLACE_NOUNS:
-        return PlaceMention(f"{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)
+        ordinal = re.search(r"\b\d+(?:st|nd|rd|th)$", before)  # "the 6th Infantry Division headquarters"
+        return PlaceMention(f"{ordinal.group() + ' ' if ordinal else ''}{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)
     if type_noun and before.endswith(" of"):
         return PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)
     return PlaceMention(name, "", name)
