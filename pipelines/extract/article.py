@@ -73,7 +73,13 @@ class Article:
     @cached_property
     def capital_held(self) -> bool:
         """The text says an armed actor already holds the capital ("in control of the capital")."""
-        return bool(CAPITAL_HELD.search(self.text))
+        lowered = self.lowered  # the phrase ends with "the capital": look only around it (fast)
+        at = lowered.find("the capital")
+        while at >= 0:
+            if CAPITAL_HELD.search(self.text, max(0, at - 70), at + 12):
+                return True
+            at = lowered.find("the capital", at + 1)
+        return False
 
     @cached_property
     def quotes(self) -> list[attribution.Quote]:

@@ -66,7 +66,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
     if '"' in text or "“" in text or "”" in text:
         text = text.translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
-    art.holding, art.entries = set(), set()
+    if art.holding or art.entries:
+        art.holding, art.entries = set(), set()
     for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end], headline):
         mentions: list[PlaceMention] = []
         if trig.slot == "after":
@@ -122,9 +123,11 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 is_national_capital=bool(spot.place and spot.place.is_national_capital),
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
                 sentence_index=i, span=art.span(i), **place_fields(spot.place)))
-    holding = [changes[k] for k in sorted(art.holding)]
-    art.entry_changes.extend(changes[k] for k in sorted(art.entries))
-    art.holding_changes.extend(holding)
+    if art.entries:
+        art.entry_changes.extend(changes[k] for k in sorted(art.entries))
+    if not art.holding:
+        return changes
+    art.holding_changes.extend(changes[k] for k in sorted(art.holding))
     return [c for k, c in enumerate(changes) if k not in art.holding]
 
 

@@ -323,10 +323,12 @@ def _canonical_distance(phrase: str) -> str:
 
 def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     """Place mentions in the subject noun phrase that ends at ``text[:end]``."""
-    clause = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), text[:end])
-    relative = _TRAILING_RELATIVE.search(clause)
-    if relative:  # "X, a town 250 miles from Y that was taken": the relative clause is about X
-        return _antecedent_of_relative(clause[:relative.start()], gaz)
+    clause = text[:end]
+    if "(" in clause or "–" in clause or "—" in clause or "which" in clause or "who" in clause:
+        clause = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), clause)
+    tail = clause.rstrip()
+    if tail.endswith((" that", " which")):  # "X, a town 250 miles from Y that was taken": about X
+        return _antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
     starts = list(_CLAUSE_START.finditer(clause))
     cut = starts[-1].end() if starts else 0
     for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
@@ -344,7 +346,6 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     return []
 
 
-_TRAILING_RELATIVE = re.compile(r"\s(?:that|which)\s*$")
 _FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
 
 

@@ -45,6 +45,8 @@ def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: boo
                    needs_force, anchored, holds, entry, ended)
 
 
+# Who may leave a place in "soldiers and police had fled" (also the keywords of that phrase with "left")
+_LEAVERS = "forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|militiamen|garrison|defenders|units"
 TRIGGERS: tuple[Trigger, ...] = (
     # captured
     _t("control", rf"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took|tak(?:e|es|en|ing)|gain(?:s|ed|ing)?|"
@@ -66,7 +68,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", r"\b(?:seiz(?:ed|es|ing)|took|tak(?:en|es|ing)|gain(?:ed|s|ing)|assum(?:ed|es|ing)|wrest(?:ed|s))\s+"
        r"(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+(?:of|over)\b)(?=\s*(?:[,.;:\"]|and\b|$))", "captured", "recent"),
     # "the army was still in control of X", "troops remain in control of X": a capture denied
-    _t("control|still|remain", r"\b(?:still|remains?|remained|firmly)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
+    _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
+       "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
+       r"\b(?:still|remains?|remained|firmly)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
        r"(?:in\s+(?:(?:full|complete|total|firm)\s+)?control\s+of|controls?|holds?|held)\s+", "captured", holds=True),
     # "the insurgents were not in full control": a capture denied, of the place just named
     _t("control", r"\b(?:is|are|was|were)\s+not\s+in\s+(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+of\b)",
@@ -102,10 +106,11 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
     _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
-    _t("left", r"\bleft\s+(?=(?:the|their|its|his)\s+(?:\w+\s+)?(?:town|city|village|base|barracks|garrison|camp|area)\b)",
+    _t("left the|left their|left its|left his", r"\bleft\s+(?=(?:the|their|its|his)\s+(?:\w+\s+)?(?:town|city|village|base|barracks|garrison|camp|area)\b)",
        "withdrawn_from", needs_force=True, anchored=True),
     # "soldiers and police had fled hours before the rebels arrived": from the place just named
-    _t("left|fled|withdrew|pulled|retreated", r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
+    _t("fled|withdrew|pulled out|retreated|" + "|".join(f"{n} {a}left" for n in _LEAVERS.split("|")
+                                                       for a in ("", "had ", "have ", "has ")), r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
        r"militiamen|garrison|defenders|units)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)\b"
        r"(?!\s+(?:from|of|to|toward|towards|into|out|back|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
     _t("withdraw|retreat|pull", r"\b(?:before|after|then|later|subsequently)\s+(?:\w+\s+)?(?:withdrawing|withdrew|"
@@ -127,9 +132,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent", anchored=True),
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
-    _t("making|made|makes|gain|advanc", r"\b(?:(?:making|made|makes)\s+(?:\w+\s+)?progress|gain(?:ing|ed|s)?\s+ground|advanc(?:ing|ed|es))\s+"
+    _t("progress in|progress inside|gaining ground|gained ground|gain ground|gains ground|advancing in|advanced in|advances in",
+       r"\b(?:(?:making|made|makes)\s+(?:\w+\s+)?progress|gain(?:ing|ed|s)?\s+ground|advanc(?:ing|ed|es))\s+"
        r"(?:in|inside|into\s+the\s+centre\s+of)\s+(?=(?:the\s+)?(?:(?:key|strategic|embattled|eastern|western|northern|southern)\s+)*"
-       r"(?:town|city|village|[A-Z]))", "contested", needs_force=True, anchored=True),
+       r"(?:town|city|village|[A-Z]))", "contested", needs_force=True),
     _t("operat", r"\boperat(?:ing|ed)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
        needs_force=True, anchored=True),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
