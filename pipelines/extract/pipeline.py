@@ -98,8 +98,12 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
-            if spot.place is None and mention.name and (headline or _ACRONYM.fullmatch(mention.name)):
-                continue  # every word of a headline looks like a name; "AMISOM" is an organisation
+            if mention.name and _ALL_CAPS.fullmatch(mention.name) and (spot.place is None or len(mention.name) > 3):
+                continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline
+            if spot.place is None and mention.name and headline:
+                continue  # every word of a headline looks like a name
+            if mention.name is None and not mention.anaphor and _vague(mention, headline or _is_first_line(art, i)):
+                continue  # "two key towns", "key areas in the south": named later, if at all
             if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
                 if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
@@ -144,7 +148,23 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
-_ACRONYM = re.compile(r"[A-Z]{3,}s?")
+_ALL_CAPS = re.compile(r"[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*s?")
+# A description of a place that names nothing: a count or a quantity of places ("two key towns",
+# "some districts") or areas of a country; headlines describe what the body names.
+_VAGUE_DESCRIPTION = re.compile(r"^(?:(?:\w+\s+){0,2}(?:two|three|four|five|six|several|some|many|dozens|\d+)\s|"
+                                r".*\bcountry['’]s\b|(?:key|strategic|important|vast|large|more)\s+(?:\w+\s+)?(?:areas?|parts|territory|territories|districts?|regions?)\b)",
+                                re.IGNORECASE)
+
+
+def _vague(mention: PlaceMention, headline: bool) -> bool:
+    if DISTANCE.search(mention.text) or (not headline and re.search(r"\b(?:in|near|outside|around)\s+(?:(?:[a-z]+\s+)?[A-Z]|the\s+(?:area|city|town|region|province|capital)\b)", mention.text)):
+        return False  # "towns 10 km from X", "villages near Bunia": a place of its own
+    return headline or bool(_VAGUE_DESCRIPTION.match(mention.text))
+
+
+def _is_first_line(art: Article, i: int) -> bool:
+    """The first line of the text, when it is a headline (no full stop)."""
+    return i == 0 and not art.sentences[0].text.rstrip().endswith((".", "!", "?", "\"", "”"))
 _PERSON_NAME_START = re.compile(r"^(?:Abu|Abd|Abdel|Abdul|Abdullah|Mohammed|Muhammad|Ahmed|Ahmad|Ali|Sheikh|"
                                 r"Mullah|Imam|Emir|Gen|General|Col|Colonel|Commander|President|Mr|Mrs|Ms)\b")
 _PERSON_APPOSITION = re.compile(r"\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:commander|leader|chief|spokes\w+|"

@@ -58,6 +58,8 @@ _NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, 
 _PART_OF = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:half|part|parts|most|much|rest|remainder|bulk|sections?)\s+of\s+", re.I)
 # Adjectives of an unnamed facility that are no part of what it is ("a local prison")
 _FACILITY_ADJECTIVES = re.compile(r"^(?:(?:local|nearby|key|strategic|important|main)\s+)+", re.I)
+_HYPHEN_ADJECTIVE = re.compile(r"[A-Z][a-z]+-(?:built|held|backed|controlled|led|made|occupied|allied|supplied|run|"
+                               r"trained|funded|era|style|based|born|speaking|dominated|aligned|linked)$")
 POPULATION_OF_CITY = 50_000
 BIG_CITY_POPULATION = 500_000  # never "the town"
 
@@ -90,6 +92,8 @@ def _is_name(run: str, gaz: Gazetteer) -> bool:
     """A run of words that can name a place: not a function word, not a country or demonym
     ("Syrian", "Ukraine's"), though a city named after one is ("Gaza City", "Kuwait City")."""
     first = run.split()[0] if run.strip() else ""
+    if _HYPHEN_ADJECTIVE.match(first):
+        return False  # "Soviet-built", "Iranian-backed": adjectives
     bare = POSSESSIVE_END.sub("", run)
     return ((first[:1].isupper() or bool(_ARTICLE_NAME.match(first))) and first not in NOT_PLACE_WORDS
             and _GROUP_ARTICLE.sub("", bare).lower() not in _ARMED_GROUP_KEYS
@@ -153,6 +157,8 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             break
         if name_seen and low in _NAME_PARTICLES and nxt_tok[:1].isupper():
             pass  # "Mocimboa da Praia", "Ciudad del Este"
+        elif _HYPHEN_ADJECTIVE.match(tok):
+            pass  # "the Soviet-built airbase at Bagram"
         elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
             if tok in NOT_PLACE_WORDS:
                 break
@@ -273,8 +279,10 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
     if type_noun and _ENDS_WITH_LOCATIVE.search(before):
         kind = PLACE_NOUN_TYPES[type_noun]
-        if len(before.split()) == 2 and kind in {"base", "facility"}:
-            return PlaceMention(f"{name} {type_noun}", kind, name)  # "the airbase at X"
+        if kind in {"base", "facility"} and before.split()[-1] == "at":  # "the (military) airbase at X"
+            words = [w for w in before.split()[:-1] if w not in {"the", "a", "an", "its", "their"}
+                     and not _HYPHEN_ADJECTIVE.match(w.capitalize())]
+            return PlaceMention(" ".join([name, *words]), kind, name)
         return PlaceMention(np, kind, name)
     tail = (after or name).split()[-1].lower().strip("()")
     if tail in PLACE_NOUNS:

@@ -19,7 +19,7 @@ _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:
 # The determiner of an event noun: "the capture of", "its capture of", "the rebels' capture of",
 # "Russia's swift capture of".
 _OWNER = (r"(?:\b(?:the|its|their|his|her|this|that)\s+|['’]s?\s+)(?:(?:swift|rapid|recent|reported|claimed|"
-          r"apparent|eventual|final|complete|full)\s+)?")
+          r"apparent|eventual|final|complete|full|brazen|sudden|quick|dramatic|surprise|symbolic|strategic)\s+)?")
 _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
         r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|both|all|still|\w+ly)\s+)*")
 
@@ -67,6 +67,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     # "government forces left and al Shabaab seized control": the place just named
     _t("control", r"\b(?:seiz(?:ed|es|ing)|took|tak(?:en|es|ing)|gain(?:ed|s|ing)|assum(?:ed|es|ing)|wrest(?:ed|s))\s+"
        r"(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+(?:of|over)\b)(?=\s*(?:[,.;:\"]|and\b|$))", "captured", "recent"),
+    # "the rebels say they are now in full control of X": a capture claimed
+    _t("control", r"\b(?:is|are|was|were)\s+(?:now\s+)?in\s+(?:full|complete|total)\s+"
+       r"control\s+of\s+", "captured"),
     # "the army was still in control of X", "troops remain in control of X": a capture denied
     _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
        "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
@@ -78,8 +81,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
        r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
-    _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back",
-       rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
+    _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back|reclaim",
+       rf"\b(?:recaptur(?:e|es|ed|ing)|reclaim(?:s|ed|ing)?|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
        rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\s*", "recaptured", anchored=True),
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
@@ -125,7 +128,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
        r"taking\s+place|reported|continuing|going\s+on|now|on)\s+){0,4}"
-       r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
+       r"(?:in|for(?:\s+(?:the\s+)?control\s+of)?|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
+    _t("attack|raid|assault", r"\b(?:attacks?|raids?|assaults?)\s+on\s+(?=(?:the\s+(?:outskirts|edge|suburbs)\s+of\s+|[A-Z][\w'’-]*['’]s\s+(?:outskirts|suburbs)))",
+       "contested", anchored=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
@@ -150,10 +155,10 @@ TRIGGERS: tuple[Trigger, ...] = (
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
     _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled", anchored=True),
     # an encirclement that was broken or ended: background of the report
-    _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|ended|ending|relieved|relieving)\s+"
+    _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\s+(?:of|on|around)\s+",
        "encircled", ended=True),
-    _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|ended|ending|relieved|relieving)\s+"
+    _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\b"
        r"(?!\s+(?:of|on|around)\b)", "encircled", "recent", ended=True),
     _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
