@@ -52,7 +52,8 @@ _APPOSED_NAME = re.compile(r"(?:\s+(?:state|province|region|governorate|oblast|d
 # "the enclave's largest city Stepanakert", "the regional capital Pemba", "the larger port town of X":
 # a description of the reference city followed by its name.
 _DESCRIBED_CITY = re.compile(
-    r"(?:the\s+)?(?:[A-Za-z][\w-]*['’]s?\s+)?(?:[a-z][\w-]*\s+){0,3}?"
+    r"(?:the\s+)?(?:[A-Za-z][\w-]*['’]s?\s+|(?<=the\s)(?:[A-Z][\w-]*\s+){1,2})?"
+    r"(?:(?!(?:and|or|but|the|a|an|of|to|in|on|at|by|with|from|for|as|that|which|is|was|were|are)\b)[a-z][\w-]*\s+){0,3}?"
     r"(?:capital|city|town|village|port|hub|stronghold|seat)(?:\s+city)?(?:\s*,\s*|\s+of\s+|\s+)"
     r"(?P<name>(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
@@ -324,7 +325,8 @@ def _anaphoric_anchor_in_ledger(art: Article, i: int, start: int, ledger_keys: s
 
 # "Abidjan, only 230 km away", "Maiduguri, the state capital about 70 km away": the reference
 # place is named before the distance.
-_AWAY = re.compile(r"\s*away\b(?!\s+(?:from|of)\b)", re.IGNORECASE)
+_AWAY = re.compile(r"\s*(?:away\b(?!\s+(?:from|of)\b)|to\s+the\s+(?:north|south|east|west)\w*\b(?!\s+of\b))", re.IGNORECASE)
+_BEARING_AND = re.compile(r"\s*(?:north|south|east|west)\w*\s+and\s+(?=\S*\d)", re.IGNORECASE)
 _CLAUSE_BEFORE = re.compile(r"(?:^|[;:(]|\b(?:be|is|was|for|to|toward|towards|on|at|as|of|and|that)\s)(?=[^;:(]*$)")
 
 
@@ -405,6 +407,10 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
             continue
         if link:
             target = _distance_target(art, i, link.end())
+        elif _BEARING_AND.match(text, m.end()):
+            second = TARGET_LINK.search(text, m.end(), min(len(text), m.end() + 60))
+            target = second and _distance_target(art, i, second.end())
+            link = second
         elif _AWAY.match(text, m.end()):
             target = _target_before(art, text, m.start())
         else:
