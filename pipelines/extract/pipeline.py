@@ -116,6 +116,10 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 stance = "denied" if stance == "asserted" else stance
             elif trig.ended:  # "broke the siege of X": the encirclement is background
                 stance = "historical"
+            event = trig.event
+            if event in {"captured", "recaptured"} and trig.slot == "after" and _PART.match(text, m.end()):
+                event = "contested"  # "seized parts of the town": partly held
+                art.entries.add(len(changes))
             new, old = _controllers(trig.event, trig.slot, text, m)
             if trig.holds:
                 art.holding.add(len(changes))
@@ -123,7 +127,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 art.entries.add(len(changes))
             changes.append(TerritoryChange(
                 place=spot.text, place_type=spot.place_type, new_controller=new, old_controller=old,
-                event=trig.event, claimed_by=claimant, stance=stance, quote=art.quote(i),
+                event=event, claimed_by=claimant, stance=stance, quote=art.quote(i),
                 confidence=confidence, population=spot.place.population if spot.place else None,
                 is_national_capital=bool(spot.place and spot.place.is_national_capital),
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
@@ -149,6 +153,8 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
+_PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
+                   r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
 _ALL_CAPS = re.compile(r"[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*s?")
 # A description of a place that names nothing: a count or a quantity of places ("two key towns",
 # "some districts") or areas of a country; headlines describe what the body names.
@@ -520,7 +526,10 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
         if "deployments" in kinds:
             moves.extend(_deployments_in(art, i))
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
-    held = [c for c in changes if c.event not in {"contested", "recaptured"} and c.stance == "asserted"]
+    # (entries and partial captures count: the force is in the place; fighting reported there does not)
+    entered = {id(c) for c in art.entry_changes}
+    held = [c for c in changes if c.stance == "asserted" and (
+        c.event not in {"contested", "recaptured"} or (c.event == "contested" and id(c) in entered))]
     ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
     denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
