@@ -5,6 +5,7 @@ stance of a claim at a position, and what a place mention resolves to (anaphors 
 """
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from ..gazetteer import Gazetteer, Place
@@ -12,7 +13,7 @@ from . import attribution
 from .distance import CAPITAL_HELD
 from .keywords import ASCII_LOWER
 from .lexicon import STRATEGIC_FACILITIES
-from .places import TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, classify, recent_place
+from .places import POSSESSIVE_END, TRAILING_ANAPHOR, PlaceMention, ResolvedPlace, classify, recent_place
 from .sentences import Sentence, split_sentences
 
 MAX_QUOTE_CHARS = 400
@@ -53,6 +54,11 @@ class Article:
         self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
         self.spots: list[tuple[int, ResolvedPlace]] = []  # (sentence, place) of the changes so far
         self.last_group: list[PlaceMention] = []  # the last list of places named together
+        self.surface_of: dict[int, str] = {}  # geonameid -> how the text first named a place reported changing hands
+        self.holding: set[int] = set()  # per sentence: changes that say a side still holds a place
+        self.entries: set[int] = set()  # per sentence: changes that are entries (entered, infiltrated)
+        self.holding_changes: list = []  # "still in control of X": denials of a capture, if one is reported
+        self.entry_changes: list = []  # entries: not folded into a capture of the same place
 
     # ---- attribution -------------------------------------------------------------------
     @cached_property
@@ -67,7 +73,13 @@ class Article:
     @cached_property
     def capital_held(self) -> bool:
         """The text says an armed actor already holds the capital ("in control of the capital")."""
-        return bool(CAPITAL_HELD.search(self.text))
+        lowered = self.lowered  # the phrase ends with "the capital": look only around it (fast)
+        at = lowered.find("the capital")
+        while at >= 0:
+            if CAPITAL_HELD.search(self.text, max(0, at - 70), at + 12):
+                return True
+            at = lowered.find("the capital", at + 1)
+        return False
 
     @cached_property
     def quotes(self) -> list[attribution.Quote]:
@@ -132,6 +144,12 @@ class Article:
 
     def resolve(self, mention: PlaceMention, i: int, position: int) -> tuple[ResolvedPlace, float] | None:
         """The mention with its gazetteer entry and an extraction confidence; None if unresolvable."""
+        described = TRAILING_ANAPHOR.search(mention.text) if mention.anaphor else None
+        if described and mention.place_type in {"base", "facility"}:  # "the barracks in the town"
+            found = self._antecedent(PlaceMention(described.group().rsplit(" ", 1)[-1], "", None, True), i, position)
+            if found:
+                text = mention.text[:described.start()] + described.group().rsplit(" the ", 1)[0] + " " + found[0]
+                return ResolvedPlace(text, mention.place_type, None), 0.6
         if mention.anaphor and mention.place_type in {"base", "facility"}:
             same = [s for _, s in self.spots if s.place_type == mention.place_type]  # "the base": the last one
             if same:
@@ -139,7 +157,7 @@ class Article:
             # with none before, "the airport" is a place of its own, unnamed ("the building" is not)
             strategic = mention.text.split()[-1].lower() in STRATEGIC_FACILITIES
             return (ResolvedPlace(mention.text, mention.place_type, None), 0.4) if strategic else None
-        if mention.text in {"there", "area"} and self.spots and self.spots[-1][0] >= i - 1:
+        if mention.text in {"there", "area"} and self.spots and self.spots[-1][0] >= i - 3:
             return self.spots[-1][1], 0.6  # "fighting there", "withdrew from the area": the last change
         if mention.anaphor:
             found = self._antecedent(mention, i, position)
@@ -166,7 +184,37 @@ class Article:
             return (capital.name, capital) if capital else None
         absolute = self.sentences[i].start + position
         small = words[-1].lower() in {"town", "village", "towns", "villages"}
-        return recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus, small)
+        found = recent_place(self.text, absolute, self.gaz, self.country, frozenset(self.salient), self.focus, small)
+        if found and found[1].geonameid in self.surface_of:  # "Shushi" is the "Shusha" reported taken
+            found = self.surface_of[found[1].geonameid], found[1]
+        local = self._last_unlisted_place(i, small)
+        if local and (found is None or self.text.rfind(local.text, 0, absolute) > self.text.rfind(found[0], 0, absolute)):
+            return local.text, None  # a village the gazetteer lacks, named after any city it knows
+        return found
+
+    def _last_unlisted_place(self, i: int, small: bool) -> ResolvedPlace | None:
+        """The last place of a change reported in the sentences before that the gazetteer lacks
+        ("Muqokori"): "the town" may stand for it."""
+        for j, spot in reversed(self.spots):
+            if j < i - 4:
+                break
+            if spot.place is None and spot.text[:1].isupper() and (
+                    spot.place_type in {"town", "other"} or (not small and spot.place_type == "city")):
+                return spot
+        return None
+
+    def side_of(self, claimant: str) -> str | None:
+        """The country a claimant speaks for when it is named by one ("Russia", "Kyiv", "Ukraine's
+        military", "the Russian defence ministry"), else None."""
+        for word in re.findall(r"[A-Z][\w'’-]+", claimant):
+            word = POSSESSIVE_END.sub("", word)
+            country = self.gaz.country_of_word(word)
+            if country:
+                return country
+            place = self.gaz.resolve(word)
+            if place is not None and place.is_national_capital and place.population > 500_000:
+                return place.country
+        return None
 
     def span(self, i: int) -> tuple[int, int] | None:
         """Character span of sentence ``i`` in the article text as given."""

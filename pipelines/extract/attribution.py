@@ -66,10 +66,13 @@ ANAPHORIC_DENIAL = re.compile(
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
                    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
                    r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
-_PAST_CUES = ("ago", "back in", "last year", "previously", "height of", "earlier in the war")
+_PAST_CUES = ("ago", "back in", "last year", "previously", "had earlier", "had once", "height of", "earlier in the war")
+# "was ejected from X in 2011 and has since been driven from ...": a dated event before the report
+_SINCE_THEN = re.compile(r"\b(?:has|have|had)\s+since\b|\bsince\s+then\b", re.I | re.ASCII)
 _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
-_PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many)\s+years?\s+ago\b|"
-                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b|\bhad\s+previously\b|"
+_PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
+                          r"(?:years?|months?|weeks?)\s+ago\b|"
+                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
                           r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 
@@ -92,7 +95,7 @@ def speaker_frames(sentence: str) -> list[Frame]:
         before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
         if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
             after = _SPEAKER_AFTER.match(sentence, verb.end())
-            if after:
+            if after and _clean_speaker(after.group("who")):
                 frames.append(Frame(after.group("who"), after.start("who")))
                 continue
         who = _speaker_before(before)
@@ -103,8 +106,13 @@ def speaker_frames(sentence: str) -> list[Frame]:
     return frames
 
 
+_RELATIVE_BEFORE_VERB = re.compile(r",\s+(?:who|which)\s+[^,;]{1,120},$")
+
+
 def _speaker_before(before: str) -> str | None:
     """The subject of a reporting verb: the words back to a clause boundary (at most ten)."""
+    if before.endswith(","):  # "The woman, who would not give her name, said": the woman
+        before = _RELATIVE_BEFORE_VERB.sub("", before)
     cut = max(before.rfind(c) for c in _FRAME_PUNCT)
     dash = before.rfind(" - ")
     words = before[max(cut, dash + 2 if dash >= 0 else -1) + 1:].split()
@@ -162,6 +170,8 @@ def is_historical(sentence: str, reference_year: "int | None | Callable[[], int 
         return True
     if not _ANY_YEAR.search(sentence):
         return False
+    if _SINCE_THEN.search(sentence) and _YEAR.search(sentence):
+        return True
     if callable(reference_year):  # computed only when a year is actually mentioned
         reference_year = reference_year()
     return reference_year is not None and any(int(y) < reference_year for y in _YEAR.findall(sentence))
@@ -211,5 +221,8 @@ def quotations(text: str) -> list[Quote]:
         if not who:
             before = _SAID_BEFORE_QUOTE.search(text, max(0, m.start() - 160), m.start())
             who = before and before.group("who")
-        quotes.append(Quote(m.start(), m.end(), _clean_speaker(who) if who else None))
+        speaker = _clean_speaker(who) if who else None
+        if speaker is None and quotes and quotes[-1].speaker and m.start() - quotes[-1].end < 200:
+            speaker = quotes[-1].speaker  # the next quotation of the same speaker, who is not named again
+        quotes.append(Quote(m.start(), m.end(), speaker))
     return quotes

@@ -51,6 +51,11 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
     return denied_changes, denied_distances
 
 
+def same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
+    """Two changes name the same place (see :func:`_same_place`)."""
+    return _same_place(a, b)
+
+
 def _same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
     """Same place for de-duplication: equal keys, or one name inside the other unless one of
     them is a facility (a base in a town is not the town)."""
@@ -62,24 +67,65 @@ def _same_place(a: TerritoryChange, b: TerritoryChange) -> bool:
     return f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} "  # whole words of one inside the other
 
 
+_CHANGE = frozenset({"captured", "lost", "recaptured", "withdrawn_from"})
+
+
+def _same_claimant(a: TerritoryChange, b: TerritoryChange) -> bool:
+    x, y = (a.claimed_by or "").lower(), (b.claimed_by or "").lower()
+    return x == y or bool(x and y and (x in y or y in x))
+
+
+def _two_sides(a: TerritoryChange, b: TerritoryChange) -> bool:
+    """One side's gain and the other's loss or withdrawal (not a capture and a later recapture)."""
+    events = {a.event, b.event}
+    return bool(events & {"captured", "recaptured"}) and bool(events & {"lost", "withdrawn_from"})
+
+
+def _reversal(a: TerritoryChange, b: TerritoryChange) -> bool:
+    """The side that took a place is the one said to leave it ("took over X before withdrawing"):
+    two events, not one change of hands seen from both sides."""
+    taker = next((x.new_controller for x in (a, b) if x.event in {"captured", "recaptured"}), None)
+    leaver = next((x.old_controller for x in (a, b) if x.event == "withdrawn_from"), None)
+    return bool(taker and leaver and (taker.lower() in leaver.lower() or leaver.lower() in taker.lower()))
+
+
 def _event_group(c: TerritoryChange) -> str:
     """"lost" and "captured" are one change seen from two sides; contested/encircled one state."""
     return {"lost": "captured", "encircled": "contested"}.get(c.event, c.event)
 
 
-def dedupe_territory(changes: list[TerritoryChange]) -> list[TerritoryChange]:
-    """One entry per place, event group and stance; fighting in a place whose capture is
-    reported and undisputed is part of that capture, not a separate state."""
+def _other_sides(a: TerritoryChange, b: TerritoryChange, side_of) -> bool:
+    """Claims of two sides ("Russia said ...", "Kyiv says ...")."""
+    if side_of is None or not (a.claimed_by and b.claimed_by):
+        return False
+    x, y = side_of(a.claimed_by), side_of(b.claimed_by)
+    return bool(x and y and x != y)
+
+
+def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozenset(),
+                     side_of=None) -> list[TerritoryChange]:
+    """One entry per place, event group and stance; fighting in a place whose capture, loss,
+    recapture or abandonment is reported and undisputed is part of that change, not a separate
+    state (an entry, ``id`` in ``entries``, stays an event of its own)."""
     kept: list[TerritoryChange] = []
-    for c in sorted(changes, key=lambda c: (-c.confidence, c.sentence_index or 0)):
-        if not any(_event_group(k) == _event_group(c) and k.stance == c.stance and _same_place(k, c)
-                   for k in kept):
+    for c in sorted(changes, key=lambda c: (c.event == "contested", -c.confidence, c.sentence_index or 0)):
+        if not any(k.stance == c.stance and _same_place(k, c) and (
+                (_event_group(k) == _event_group(c) and (
+                    # fighting reported by two sides ("Russia says X is encircled", "Kyiv says it fights on in X")
+                    _event_group(c) != "contested" or not _other_sides(k, c, side_of)))
+                # one claimant's "X fell ... troops pulled out of X" is one change of hands
+                or (_two_sides(k, c) and _same_claimant(k, c) and not _reversal(k, c)))
+                for k in kept):
             kept.append(c)
 
-    def capture_reported(c: TerritoryChange, stance: str) -> bool:
-        return any(_event_group(k) == "captured" and k.stance == stance and _same_place(k, c) for k in kept)
-    result = [c for c in kept if not (c.event == "contested" and capture_reported(c, "asserted")
-                                      and not capture_reported(c, "denied"))]
+    def capture_reported(c: TerritoryChange, stance: str, events=frozenset({"captured"})) -> bool:
+        return any(_event_group(k) in events and k.stance == stance and _same_place(k, c) for k in kept)
+    changed = frozenset({"captured", "recaptured", "withdrawn_from"})
+    result = [c for c in kept if not (
+        c.event == "contested" and c.stance == "asserted"
+        and (capture_reported(c, "asserted") or (id(c) not in entries and capture_reported(c, "asserted", changed)))
+        # a side that denies the change and says the fighting goes on makes a claim of its own
+        and not (c.claimed_by and capture_reported(c, "denied", changed)))]
     return sorted(result, key=lambda c: (c.sentence_index or 0))
 
 

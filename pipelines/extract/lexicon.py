@@ -17,7 +17,7 @@ FORCE_NOUNS = (
     "paramilitary paramilitaries guerrilla guerrillas occupier occupiers invader invaders gunmen gang "
     "gangs unit units battalion battalions brigade brigades column tanks marines commandos mercenary "
     "mercenaries separatist separatists loyalist loyalists defenders garrison junta regime military "
-    "offensive advance").split()
+    "offensive advance").split() + ["armed men", "uniformed men", "armed group", "armed groups", "men in uniform"]
 # Names of armed groups that news uses without a force noun ("the Taliban", "M23").
 ARMED_GROUPS = (
     "Taliban|Hamas|Hezbollah|Houthi|Houthis|Ansar Allah|M23|RSF|Rapid Support Forces|HTS|Hayat Tahrir al-Sham|"
@@ -57,7 +57,7 @@ for _type, _words in {
                  "harbour harbor station checkpoint checkpoints crossing crossings branch compound "
                  "building buildings palace prison hospital depot complex facility facilities "
                  "installation installations hill hills heights stronghold strongholds field fields "
-                 "oilfield oilfields mine mines"),
+                 "oilfield oilfields mine mines mansion residence jail roadblock roadblocks barrier"),
     "other": "positions position posts trenches",
 }.items():
     for _w in _words.split():
@@ -65,7 +65,7 @@ for _type, _words in {
 PLACE_NOUNS = frozenset(PLACE_NOUN_TYPES)
 # Facilities worth reporting even unnamed ("took the airport"); "the building" is not one.
 STRATEGIC_FACILITIES = frozenset("airport airbase airfield base port harbour harbor headquarters palace dam "
-                                 "refinery garrison barracks command".split())
+                                 "refinery garrison barracks command mansion prison jail roadblock checkpoint".split())
 # Place nouns that stand for "the place just mentioned" when used with "the" alone.
 ANAPHORIC_PLACE_NOUNS = frozenset({"city", "town", "village", "capital", "area", "province",
                                    "region", "district", "base", "airport", "enclave"})
@@ -117,13 +117,18 @@ _WORD_START_CAPITAL = re.compile(r"(?<!\S)[\"“‘(]?[A-Z0-9]")
 _COMMON_WORDS = _FUNCTION_WORDS | PLACE_NOUNS | PLACE_MODIFIERS | NP_STOP_WORDS | frozenset(FORCE_NOUNS)
 
 
+def is_title_case(sentence: str) -> bool:
+    """A headline in title case ("Rebels Capture Key Town Near Capital")."""
+    words = sentence.split(None, 6)
+    if len(words) < 4 or sum(w[0].islower() for w in words[:6]) > 1:
+        return False  # running text: lowercase words among the first few
+    return len(_WORD_START_CAPITAL.findall(sentence)) >= 0.7 * (sentence.count(" ") + 1)
+
+
 def untitle(sentence: str) -> str:
     """A title-case sentence with its common words lowered (same length, same offsets);
     other sentences unchanged."""
-    words = sentence.split(None, 6)
-    if len(words) < 4 or sum(w[0].islower() for w in words[:6]) > 1:
-        return sentence  # running text: lowercase words among the first few
-    if len(_WORD_START_CAPITAL.findall(sentence)) < 0.7 * (sentence.count(" ") + 1):
+    if not is_title_case(sentence):
         return sentence
     return _TITLE_WORD.sub(lambda m: m.group().lower() if m.group().lower() in _COMMON_WORDS else m.group(),
                            sentence)

@@ -8,12 +8,12 @@ from bisect import bisect_right
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
 from .article import Article, place_fields
-from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances
+from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances, same_place
 from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
                        describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
                        looks_like_length)
 from .keywords import ASCII_LOWER, keyword_pattern
-from .lexicon import force_phrase_before, untitle
+from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
@@ -49,17 +49,27 @@ _CITY_OF = re.compile(r"(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:city|town|village|capit
                       r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _APPOSED_NAME = re.compile(r"(?:\s+(?:state|province|region|governorate|oblast|district))?,\s+"
                            r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+# "the enclave's largest city Stepanakert", "the regional capital Pemba", "the larger port town of X":
+# a description of the reference city followed by its name.
+_DESCRIBED_CITY = re.compile(
+    r"(?:the\s+)?(?:[A-Za-z][\w-]*['’]s?\s+|(?<=the\s)(?:[A-Z][\w-]*\s+){1,2})?"
+    r"(?:(?!(?:and|or|but|the|a|an|of|to|in|on|at|by|with|from|for|as|that|which|is|was|were|are)\b)[a-z][\w-]*\s+){0,3}?"
+    r"(?:capital|city|town|village|port|hub|stronghold|seat)(?:\s+city)?(?:\s*,\s*|\s+of\s+|\s+)"
+    r"(?P<name>(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
 _CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
-    text = untitle(sentence.text)
+    headline = is_title_case(sentence.text)
+    text = untitle(sentence.text) if headline else sentence.text
     if '"' in text or "“" in text or "”" in text:
         text = text.translate(_QUOTES_AS_SPACES)  # scare quotes: had "liberated" the village
     changes = []
-    for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end]):
+    if art.holding or art.entries:
+        art.holding, art.entries = set(), set()
+    for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end], headline):
         mentions: list[PlaceMention] = []
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
@@ -83,28 +93,57 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
         named = [x for x in mentions if x.name]
         if len(named) > 1:
             art.last_group = named
-        mentions = [y for x in mentions for y in (art.last_group if _is_plural_anaphor(x) else [x])]
+        mentions = [y for x in mentions for y in (_plural_antecedents(art, x) if _is_plural_anaphor(x) else [x])]
         for mention in mentions:
             resolved = art.resolve(mention, i, m.start())
             if resolved is None:
                 continue
             spot, confidence = resolved
+            if mention.name and _ALL_CAPS.fullmatch(mention.name) and (spot.place is None or len(mention.name) > 3):
+                continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline
+            if spot.place is None and mention.name and headline:
+                continue  # every word of a headline looks like a name
+            if mention.name is None and not mention.anaphor and _vague(mention, headline or _is_first_line(art, i)):
+                continue  # "two key towns", "key areas in the south": named later, if at all
             if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
                 if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
             art.spots.append((i, spot))
+            if spot.place is not None and spot.place.geonameid is not None:
+                art.surface_of.setdefault(spot.place.geonameid, spot.text)
             stance, claimant = art.stance(i, m.start())
             if negated:  # "Shusha is not taken": the speaker denies the change
                 stance = "denied" if stance == "asserted" else stance
+            elif trig.ended:  # "broke the siege of X": the encirclement is background
+                stance = "historical"
+            event = trig.event
+            if event in {"captured", "recaptured"} and trig.slot == "after" and _PART.match(text, m.end()):
+                event = "contested"  # "seized parts of the town": partly held
+                art.entries.add(len(changes))
             new, old = _controllers(trig.event, trig.slot, text, m)
+            if trig.holds:
+                art.holding.add(len(changes))
+            elif trig.entry:
+                art.entries.add(len(changes))
             changes.append(TerritoryChange(
                 place=spot.text, place_type=spot.place_type, new_controller=new, old_controller=old,
-                event=trig.event, claimed_by=claimant, stance=stance, quote=art.quote(i),
+                event=event, claimed_by=claimant, stance=stance, quote=art.quote(i),
                 confidence=confidence, population=spot.place.population if spot.place else None,
                 is_national_capital=bool(spot.place and spot.place.is_national_capital),
                 is_admin1_capital=bool(spot.place and spot.place.is_admin1_capital),
                 sentence_index=i, span=art.span(i), **place_fields(spot.place)))
-    return changes
+    if art.entries:
+        art.entry_changes.extend(changes[k] for k in sorted(art.entries))
+    if not art.holding:
+        return changes
+    art.holding_changes.extend(changes[k] for k in sorted(art.holding))
+    return [c for k, c in enumerate(changes) if k not in art.holding]
+
+
+def _confirmed_holdings(art: Article, changes: list[TerritoryChange]) -> list[TerritoryChange]:
+    """"The army is still in control of X" denies a capture of X only where one is reported."""
+    return [h for h in art.holding_changes
+            if any(c.event in {"captured", "lost"} and c.stance == "asserted" and same_place(c, h) for c in changes)]
 
 
 def text_position(art: Article, change: TerritoryChange) -> int:
@@ -114,6 +153,25 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
+_PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
+                   r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
+_ALL_CAPS = re.compile(r"[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*s?")
+# A description of a place that names nothing: a count or a quantity of places ("two key towns",
+# "some districts") or areas of a country; headlines describe what the body names.
+_VAGUE_DESCRIPTION = re.compile(r"^(?:(?:\w+\s+){0,2}(?:two|three|four|five|six|several|some|many|dozens|\d+)\s|"
+                                r".*\bcountry['’]s\b|(?:key|strategic|important|vast|large|more)\s+(?:\w+\s+)?(?:areas?|parts|territory|territories|districts?|regions?)\b)",
+                                re.IGNORECASE)
+
+
+def _vague(mention: PlaceMention, headline: bool) -> bool:
+    if DISTANCE.search(mention.text) or (not headline and re.search(r"\b(?:in|near|outside|around)\s+(?:(?:[a-z]+\s+)?[A-Z]|the\s+(?:area|city|town|region|province|capital)\b)", mention.text)):
+        return False  # "towns 10 km from X", "villages near Bunia": a place of its own
+    return headline or bool(_VAGUE_DESCRIPTION.match(mention.text))
+
+
+def _is_first_line(art: Article, i: int) -> bool:
+    """The first line of the text, when it is a headline (no full stop)."""
+    return i == 0 and not art.sentences[0].text.rstrip().endswith((".", "!", "?", "\"", "”"))
 _PERSON_NAME_START = re.compile(r"^(?:Abu|Abd|Abdel|Abdul|Abdullah|Mohammed|Muhammad|Ahmed|Ahmad|Ali|Sheikh|"
                                 r"Mullah|Imam|Emir|Gen|General|Col|Colonel|Commander|President|Mr|Mrs|Ms)\b")
 _PERSON_APPOSITION = re.compile(r"\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:commander|leader|chief|spokes\w+|"
@@ -127,6 +185,27 @@ def _looks_like_a_person(text: str, name: str) -> bool:
         return True
     where = text.find(name)
     return where >= 0 and bool(_PERSON_APPOSITION.match(text, where + len(name)))
+
+
+_COUNT_IN_ANAPHOR = re.compile(r"^the (\d) ")
+
+
+def _plural_antecedents(art: Article, mention: PlaceMention) -> list[PlaceMention]:
+    """"the towns": the places listed last; "all three towns", "both": the last N places named."""
+    counted = _COUNT_IN_ANAPHOR.match(mention.text)
+    if not counted:
+        return art.last_group
+    n = int(counted.group(1))
+    if len(art.last_group) == n:
+        return art.last_group
+    seen: dict[str, PlaceMention] = {}
+    for _, spot in reversed(art.spots):
+        key = fold_name(spot.text)
+        if spot.place_type in {"city", "town", "other", ""} and key not in seen:
+            seen[key] = PlaceMention(spot.text, spot.place_type, spot.text)
+        if len(seen) == n:
+            return list(reversed(seen.values()))
+    return []
 
 
 def _is_plural_anaphor(mention: PlaceMention) -> bool:
@@ -172,6 +251,12 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
                 return named["name"], place
         place = art.gaz.resolve(city_of["name"], art.country)
         return (city_of["name"], place) if place else None
+    described = _DESCRIBED_CITY.match(text, position)
+    if described:
+        name = POSSESSIVE_END.sub("", described["name"])
+        place = art.gaz.resolve(name, art.country)
+        if place is not None and place.kind == "city" and not art.gaz.country_of_word(name):
+            return name, place
     the_city = _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position)
     if the_city:
         focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
@@ -219,14 +304,96 @@ def _distance_matches(text: str) -> list[re.Match]:
 
 
 _ANAPHORIC_SUBJECT = re.compile(r"^(?:the\s+(?:town|city|village|base)|it)\b", re.IGNORECASE)
+# "in the town, located 105 km from X", "the city, which lies 40 km from X": the place is an anaphor
+_ANAPHOR_IN_WINDOW = re.compile(r"\bthe\s+(?P<noun>town|city|village)\W{0,3}(?:\s+(?:which|that)\s+(?:is|lies|sits|was))?"
+                                r"(?:\s+(?:located|situated|lying|some|about|around|only|just|roughly))*\s*$", re.IGNORECASE)
 
 
 def _anaphoric_anchor_in_ledger(art: Article, i: int, start: int, ledger_keys: set[str]) -> bool:
-    """"The town lies some 90 km from Goma", where the last place named is one just taken."""
-    if start > 120 or i == 0 or not _ANAPHORIC_SUBJECT.match(art.sentences[i].text):
+    """"The town lies some 90 km from Goma" or "in the town, located 105 km from X", where the
+    town is the one just taken (named in the sentence before, or the story's focus)."""
+    text = art.sentences[i].text
+    in_window = _ANAPHOR_IN_WINDOW.search(text, max(0, start - 60), start)
+    subject = start <= 120 and _ANAPHORIC_SUBJECT.match(text)
+    if not (in_window or subject):
         return False
-    names = [POSSESSIVE_END.sub("", run) for run in _NAME.findall(art.sentences[i - 1].text)]
-    return any(fold_name(name) in ledger_keys for name in names)
+    if i and subject:
+        names = [POSSESSIVE_END.sub("", run) for run in _NAME.findall(art.sentences[i - 1].text)]
+        if any(fold_name(name) in ledger_keys for name in names):
+            return True
+    focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
+    small = bool(in_window and in_window["noun"].lower() != "city") or bool(
+        subject and subject.group().lower() != "the city")
+    found = recent_place(art.text, art.sentences[i].start + (in_window.start() if in_window else 0), art.gaz,
+                         art.country, frozenset(art.salient), focus, small=small)
+    return bool(found) and (fold_name(found[0]) in ledger_keys or fold_name(found[1].name) in ledger_keys)
+
+
+# "Abidjan, only 230 km away", "Maiduguri, the state capital about 70 km away": the reference
+# place is named before the distance.
+_AWAY = re.compile(r"\s*(?:away\b(?!\s+(?:from|of)\b)|to\s+the\s+(?:north|south|east|west)\w*\b(?!\s+of\b))", re.IGNORECASE)
+_BEARING_AND = re.compile(r"\s*(?:north|south|east|west)\w*\s+and\s+(?=\S*\d)", re.IGNORECASE)
+_CLAUSE_BEFORE = re.compile(r"(?:^|[;:(]|\b(?:be|is|was|for|to|toward|towards|on|at|as|of|and|that)\s)(?=[^;:(]*$)")
+
+
+def _target_before(art: Article, text: str, start: int) -> tuple[str, Place] | None:
+    """The city named just before "<distance> away": "destined for Abidjan, only 230 km away"."""
+    head = text[max(0, start - 120):start].rstrip()
+    if not head.endswith(","):
+        # "X, the state capital about 70 km away": skip the descriptor back to its comma
+        comma = head.rfind(",")
+        descriptor = head[comma + 1:] if comma >= 0 else ""
+        if comma < 0 or not re.match(r"\s*(?:the|a|an)\s", descriptor) or _NAME.search(descriptor):
+            return None
+        head = head[:comma + 1]
+    head = head[:-1]
+    runs = list(_NAME.finditer(head))
+    if not runs or runs[-1].end() != len(head.rstrip()):
+        return None
+    name = POSSESSIVE_END.sub("", runs[-1].group())
+    if art.gaz.country_of_word(name):
+        return None
+    place = art.gaz.resolve(name, art.country)
+    return (name, place) if place is not None and place.kind == "city" else None
+
+
+def _ledger_in_sentence(text: str, ledger_keys: set[str], skip: str) -> bool:
+    """A place that changed hands is named in the sentence (other than ``skip``)."""
+    skip_key = fold_name(skip)
+    for run in _NAME.finditer(text):
+        words = POSSESSIVE_END.sub("", run.group()).split()
+        for a in range(len(words)):
+            for b in range(a + 1, min(len(words), a + 4) + 1):
+                key = fold_name(" ".join(words[a:b]))
+                if key != skip_key and key in ledger_keys:
+                    return True
+    return False
+
+
+_APPOSED_BEFORE = re.compile(r"(?P<np>[^,;:()]{2,80}),\s*$")
+
+
+def _apposed_city(art: Article, text: str, start: int, ledger_keys: set[str]) -> tuple[str, Place] | None | bool:
+    """For "<NP>, 190 km south of Bor" where Bor changed hands: the city the NP names when it is a
+    capital not taken (the distance is that city's to the held place), True when the NP is itself a
+    place taken (an ordinary claim), None otherwise (a position near the held place, not a claim)."""
+    m = _APPOSED_BEFORE.search(text, max(0, start - 90), start)
+    if not m:
+        return None
+    np = m["np"]
+    runs = list(_NAME.finditer(np))
+    if not runs:
+        return None
+    last_word = np.split()[-1].lower()
+    if PLACE_NOUN_TYPES.get(last_word) in {"base", "facility", "other"}:
+        return None
+    name = POSSESSIVE_END.sub("", runs[-1].group())
+    if fold_name(name) in ledger_keys:
+        return True
+    place = art.gaz.resolve(name, art.country)
+    if place is not None and place.kind == "city" and (place.is_national_capital or place.is_admin1_capital):
+        return name, place
+    return None
 
 
 def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceClaim]:
@@ -238,16 +405,37 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
     # makes every distance of the sentence a claim
     proximity = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
     for m in matches:
-        link = TARGET_LINK.match(text, m.end())
-        if not link or looks_like_length(text, m.start(), m.end()):
+        if looks_like_length(text, m.start(), m.end()):
             continue
+        link = TARGET_LINK.match(text, m.end())
         distance = distance_of(m)
-        target = distance and _distance_target(art, i, link.end())
+        if not distance:
+            continue
+        if link:
+            target = _distance_target(art, i, link.end())
+        elif _BEARING_AND.match(text, m.end()):
+            second = TARGET_LINK.search(text, m.end(), min(len(text), m.end() + 60))
+            target = second and _distance_target(art, i, second.end())
+            link = second
+        elif _AWAY.match(text, m.end()):
+            target = _target_before(art, text, m.start())
+        else:
+            continue
         if not target:
             continue
         surface, place = target
         direct = proximity and not locates_a_place(text, m.start())
-        if direct and describes_a_place(text, m.start()):
+        if link is None:  # "<city>, N km away": measured from the force or the place it took
+            direct = direct or _ledger_in_sentence(text, ledger_keys, surface)
+        elif fold_name(surface) in ledger_keys and describes_a_place(text, m.start()):
+            # the reference place is one that changed hands: "Juba, 190 km south of Bor" after Bor's fall
+            apposed = _apposed_city(art, text, m.start(), ledger_keys)
+            if apposed is None:
+                continue  # "withdrew to barracks 3 km south of the town": a position by the held place
+            if apposed is not True:
+                surface, place = apposed
+                direct = True
+        if direct and link is not None and describes_a_place(text, m.start()):
             direct = bool(PRESENCE_TRIGGER.search(text))  # "pushing toward X, 120 km from C": not at X yet
         if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
                                or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
@@ -338,12 +526,16 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
         if "deployments" in kinds:
             moves.extend(_deployments_in(art, i))
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
-    held = [c for c in changes if c.event not in {"contested", "recaptured"} and c.stance == "asserted"]
+    # (entries and partial captures count: the force is in the place; fighting reported there does not)
+    entered = {id(c) for c in art.entry_changes}
+    held = [c for c in changes if c.stance == "asserted" and (
+        c.event not in {"contested", "recaptured"} or (c.event == "contested" and id(c) in entered))]
     ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
     distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
     denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
     more_changes, more_distances = anaphoric_denials(art, denials, changes, distances)
-    changes = dedupe_territory(changes + more_changes)
+    changes = dedupe_territory(changes + more_changes + _confirmed_holdings(art, changes),
+                               entries={id(c) for c in art.entry_changes}, side_of=art.side_of)
     return Extraction(
         country=art.country,
         distance_claims=tuple(dedupe_distances(distances + more_distances)),

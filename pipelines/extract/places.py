@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Place
-from .lexicon import (ANAPHORIC_PLACE_NOUNS, FORCE_NOUNS, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, ARMED_GROUPS, FORCE_NOUNS, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
@@ -36,6 +36,7 @@ _RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'�
                   r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del|da|do|dos|das|di|du)\s+)?"
                   r"[A-Z][\w'’‘ʿ-]*)*")
 _PREPOSITION = re.compile(r"\s+(?:in|at|near|outside|around|of|from|like|including|such as)\s+", re.I)
+_AS_WELL_AS = re.compile(r"\s*as\s+well\s+as\s+(?:(?:nearby|neighbouring|neighboring)\s+)?(?=[A-Z])")
 _NAME_LIST_AHEAD = re.compile(r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)+,?\s+and\s+[A-Z]")
 _APPOSED_NOUN = re.compile(r"(?i)^(?:the\s+)?(?:\w+\s+)?(?:capital|city|town|village)$")
 _APPOSITIVE = re.compile(r",\s*((?:(?:al|el|ad|as|ar|ash|an|az|at)[-\s])?[A-Z][\w'’‘ʿ-]*(?:\s+[A-Z][\w'’‘ʿ-]*)*)")
@@ -43,7 +44,22 @@ TRAILING_ANAPHOR = re.compile(r"\b(?:near|around|outside|in|of)\s+the\s+(?:city|
 # Heads that make a preceding name a modifier of people or things, not a place.
 _NOT_PLACE_HEAD = re.compile(rf"(?:{'|'.join(FORCE_NOUNS)}|terrorists?|officials?|leaders?|members?|commanders?|"
                              r"spokes(?:man|woman|person)|authorities|government|residents|vehicles?|"
-                             r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation)$")
+                             r"drones?|jets?|missiles?|prisoners?|hostages?|supporters?|envoy|delegation|"
+                             r"country|countries|nations?|measures|people|peoples|groups?|movement|alliance|coalition|"
+                             r"party|media|agency|ministry|news|sources|police|war|conflict|crisis|talks|"
+                             r"statement|claims?|reports?|officers?)$")
+# Names of armed groups ("al Shabaab", "M23") are never places, even where a namesake village exists.
+_ARMED_GROUP_KEYS = frozenset(g.lower() for g in ARMED_GROUPS)
+_GROUP_ARTICLE = re.compile(r"^(?:al|el)[\s-]+", re.I)
+# "all three towns", "both towns", "the two cities": the places just named
+_COUNTED_ANAPHOR = re.compile(r"^(?:(?:all|the)\s+)?(?P<n>both|two|three|four|five|2|3|4|5)\s+(?P<noun>towns|cities|villages|settlements)$", re.I)
+_NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# "half of the city", "most of X", "the rebel-held part of X": the place itself
+_PART_OF = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:half|part|parts|most|much|rest|remainder|bulk|sections?)\s+of\s+", re.I)
+# Adjectives of an unnamed facility that are no part of what it is ("a local prison")
+_FACILITY_ADJECTIVES = re.compile(r"^(?:(?:local|nearby|key|strategic|important|main)\s+)+", re.I)
+_HYPHEN_ADJECTIVE = re.compile(r"[A-Z][a-z]+-(?:built|held|backed|controlled|led|made|occupied|allied|supplied|run|"
+                               r"trained|funded|era|style|based|born|speaking|dominated|aligned|linked)$")
 POPULATION_OF_CITY = 50_000
 BIG_CITY_POPULATION = 500_000  # never "the town"
 
@@ -76,8 +92,12 @@ def _is_name(run: str, gaz: Gazetteer) -> bool:
     """A run of words that can name a place: not a function word, not a country or demonym
     ("Syrian", "Ukraine's"), though a city named after one is ("Gaza City", "Kuwait City")."""
     first = run.split()[0] if run.strip() else ""
+    if _HYPHEN_ADJECTIVE.match(first):
+        return False  # "Soviet-built", "Iranian-backed": adjectives
+    bare = POSSESSIVE_END.sub("", run)
     return ((first[:1].isupper() or bool(_ARTICLE_NAME.match(first))) and first not in NOT_PLACE_WORDS
-            and gaz.country_of_word(POSSESSIVE_END.sub("", run)) is None)
+            and _GROUP_ARTICLE.sub("", bare).lower() not in _ARMED_GROUP_KEYS
+            and gaz.country_of_word(bare) is None)
 
 
 def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMention], int]:
@@ -115,6 +135,14 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 if apposed and _is_name(apposed.group(1), gaz):
                     return mentions_in(apposed.group(1), gaz), apposed.end()
             starts_np = nxt_tok[:1].isupper() or nxt_tok.lower() in PLACE_MODIFIERS or nxt_tok.lower() in PLACE_NOUNS
+            if not starts_np and nxt_tok.lower() in {"its", "their", "the"}:  # "the town and its military base"
+                starts_np = _place_noun_ahead(text, tokens[k].end(), 3)
+            if tok == "," and first >= 0 and _AS_WELL_AS.match(text, m.end()):  # "X, as well as nearby Y"
+                conjuncts.append((first, last))
+                first, name_seen, has_place_noun = -1, False, False
+                while k < len(tokens) and tokens[k].start() < _AS_WELL_AS.match(text, m.end()).end():
+                    k += 1
+                continue
             if low == "and" and first >= 0 and starts_np:
                 conjuncts.append((first, last))
                 first, name_seen, has_place_noun = -1, False, False
@@ -129,10 +157,14 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             break
         if name_seen and low in _NAME_PARTICLES and nxt_tok[:1].isupper():
             pass  # "Mocimboa da Praia", "Ciudad del Este"
+        elif _HYPHEN_ADJECTIVE.match(tok):
+            pass  # "the Soviet-built airbase at Bagram"
         elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True
+        elif tok[0].isdigit() and _NAMED_UNIT.match(text, m.start()):
+            pass  # "the 6th Infantry Division headquarters"
         elif tok[0].isdigit() and has_place_noun and not name_seen:
             # "towns just 10 km from X": a description that carries its own distance
             dist = DISTANCE.match(text, m.start())
@@ -177,9 +209,9 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     return mentions, (conjuncts[-1][1] if conjuncts else start)
 
 
-def _place_noun_ahead(text: str, pos: int) -> bool:
+def _place_noun_ahead(text: str, pos: int, words: int = 2) -> bool:
     """True when a place noun follows within two words ("Jenin [refugee] camp")."""
-    return any(w in PLACE_NOUNS for w in text[pos:pos + 40].split()[:2])
+    return any(w.strip(",.;:") in PLACE_NOUNS for w in text[pos:pos + 20 * words].split()[:words])
 
 
 def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
@@ -188,9 +220,17 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     possessor = _POSSESSOR.match(np)
     if possessor:
         rest = np[possessor.end():]
-        if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital"
-            return [PlaceMention(possessor.group(1), "city", possessor.group(1))]
+        if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital" (not "the rebels' capital")
+            known = gaz.resolve(possessor.group(1))
+            return [PlaceMention(possessor.group(1), "city", possessor.group(1))] if known else []
         np = rest
+    part = _PART_OF.match(np)
+    if part and len(np) > part.end():
+        return mentions_in(np[part.end():], gaz)
+    counted = _COUNTED_ANAPHOR.match(np)
+    if counted:  # "all three towns": the places just named (see Article)
+        noun = counted["noun"].lower()
+        return [PlaceMention(f"the {_NUMBER_WORDS[counted['n'].lower()]} {noun}", PLACE_NOUN_TYPES[noun], None, anaphor=True)]
     if not np or (_ORDINAL.search(np) and not _NAMED_UNIT.search(np)):
         return []  # but "the 16th Infantry Division headquarters" names one place
     listed = _listed_mentions(np, gaz)
@@ -200,8 +240,16 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
     head_part = _PREPOSITION.split(np, 1)[0].split()
     head = next((w.lower() for w in reversed(head_part) if w.lower() in PLACE_NOUNS),
                 head_part[-1].lower() if head_part else "")
-    name_match = next((r for r in _RUN.finditer(np) if _is_name(r.group(), gaz)), None)
+    runs = [r for r in _RUN.finditer(np) if _is_name(r.group(), gaz)]
+    name_match = runs[0] if runs else None
+    if len(runs) > 1 and re.search(r"\b(?:port|town|city|village|hub|settlement)\s+of\s+$", np[:runs[-1].start()]):
+        name_match = runs[-1]
+        np = np[name_match.start():]  # "the Congo River port of Matadi": Matadi
+        name_match = next(r for r in _RUN.finditer(np) if _is_name(r.group(), gaz))
     if name_match and not (head in PLACE_NOUNS and DISTANCE.search(np)):
+        tail = np[name_match.end():].split()
+        if tail and tail[-1][:1].islower() and tail[-1].lower().strip("()") not in PLACE_NOUNS:
+            return []  # "Security measures": the name qualifies a common noun
         return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
         return []
@@ -231,12 +279,15 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
     if type_noun and _ENDS_WITH_LOCATIVE.search(before):
         kind = PLACE_NOUN_TYPES[type_noun]
-        if len(before.split()) == 2 and kind in {"base", "facility"}:
-            return PlaceMention(f"{name} {type_noun}", kind, name)  # "the airbase at X"
+        if kind in {"base", "facility"} and before.split()[-1] == "at":  # "the (military) airbase at X"
+            words = [w for w in before.split()[:-1] if w not in {"the", "a", "an", "its", "their"}
+                     and not _HYPHEN_ADJECTIVE.match(w.capitalize())]
+            return PlaceMention(" ".join([name, *words]), kind, name)
         return PlaceMention(np, kind, name)
     tail = (after or name).split()[-1].lower().strip("()")
     if tail in PLACE_NOUNS:
-        return PlaceMention(f"{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)
+        ordinal = re.search(r"\b\d+(?:st|nd|rd|th)$", before)  # "the 6th Infantry Division headquarters"
+        return PlaceMention(f"{ordinal.group() + ' ' if ordinal else ''}{name} {after}".strip(), PLACE_NOUN_TYPES[tail], name)
     if type_noun and before.endswith(" of"):
         return PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)
     return PlaceMention(name, "", name)
@@ -259,6 +310,8 @@ def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -
         return []  # headline "key town near capital": named later, if at all
     if kind in {"facility", "base"} and bare and head not in STRATEGIC_FACILITIES:
         return []  # "entered the building"
+    if kind in {"facility", "base"} and bare:
+        np = _FACILITY_ADJECTIVES.sub("", np) or np
     # "areas near the city": a description anchored on the place just mentioned
     return [PlaceMention(_canonical_distance(np), kind, None, anaphor=bool(TRAILING_ANAPHOR.search(np)))]
 
@@ -278,19 +331,52 @@ def _canonical_distance(phrase: str) -> str:
 
 def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     """Place mentions in the subject noun phrase that ends at ``text[:end]``."""
-    clause = _PARENTHETICAL.sub(" ", text[:end])
-    cut = max((m.end() for m in _CLAUSE_START.finditer(clause)), default=0)
+    clause = text[:end]
+    if "(" in clause or "–" in clause or "—" in clause or "which" in clause or "who" in clause:
+        clause = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), clause)
+    tail = clause.rstrip()
+    if tail.endswith((" that", " which")):  # "X, a town 250 miles from Y that was taken": about X
+        return _antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
+    starts = list(_CLAUSE_START.finditer(clause))
+    cut = starts[-1].end() if starts else 0
     for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
         segment = _GARRISON_AT.sub("", segment.strip())
         mentions = chunk_after(segment, 0, gaz)[0] if segment else []
         if mentions:
             return mentions
+    subject = clause[cut:].strip().lower()
+    if subject in {"they", "both", "they both", "all", "both towns", "both cities"}:
+        return [PlaceMention("the towns", "town", None, anaphor=True)]  # the places just named
+    if starts and starts[-1].group().strip() in {"where", "in which"} and _FORCE_SUBJECT.match(subject):
+        return [PlaceMention("there", "", None, anaphor=True)]  # "X, where Ukrainian units are surrounded"
+    if starts and starts[-1].group().strip() in {"that", "which"} and not subject:
+        return _antecedent_of_relative(clause[:starts[-1].start()], gaz)
     return []
 
 
-_CLAUSE_START = re.compile(r"[;:“”\"]|—|–|,\s+(?:and|but|while|as)\s+|\b(?:that|while|and|but|after|as|when|because|"
-                           r"although|though|said|says|say|told|reported|claimed|added|confirmed|insisted|stated)\s+(?=\S)")
-_PARENTHETICAL = re.compile(r"\s[–—]\s[^–—]*\s[–—](?:\s|$)|\([^)]*\)")
+_FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
+
+
+def _antecedent_of_relative(before: str, gaz: Gazetteer) -> list[PlaceMention]:
+    """The place a relative clause is about: "Diabaly, a small town 250 miles from Bamako, that was
+    taken" -> Diabaly (an apposition "a ... town ..." is skipped to the name it describes)."""
+    segments = before.rstrip(" ,").split(",")
+    for k in range(len(segments) - 1, max(-1, len(segments) - 3), -1):
+        segment = segments[k].strip()
+        if re.match(r"(?:a|an)\s", segment, re.I) and k > 0:
+            continue
+        runs = [r for r in _RUN.finditer(segment) if _is_name(r.group(), gaz)]
+        if runs and runs[-1].end() >= len(segment) - 1:
+            return mentions_in(runs[-1].group(), gaz)
+        return chunk_after(segment, 0, gaz)[0] if _DETERMINED.match(segment) else []
+    return []
+
+
+_CLAUSE_START = re.compile(r"[;:“”\"]|—|–|,\s+(?:and|but|while|as)\s+|\b(?:that|which|where|in\s+which|while|and|but|after|as|"
+                           r"when|because|although|though|said|says|say|told|reported|claimed|added|confirmed|insisted|"
+                           r"stated|denied|denies|deny|acknowledged|admitted|announced|believe|believes)\s+(?=\S)")
+# Dashes, brackets and non-restrictive relative clauses ("the city, which they call Shushi, had been taken")
+_PARENTHETICAL = re.compile(r"\s[–—]\s[^–—]*\s[–—](?:\s|$)|\([^)]*\)|,\s+(?:which|who)\s+[^,;]{1,80},")
 _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garrison|defenders|fighters|"
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
 

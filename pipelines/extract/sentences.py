@@ -13,7 +13,9 @@ ABBREVIATIONS = (
 _BOUNDARY = re.compile(
     r"[.!?](?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS) +
     r"[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
-_LINE = re.compile(r"[^\n]+")
+# A line: a line break ends a sentence unless the line stops mid-sentence (after a comma, or with
+# the next line going on in lowercase or with a number: text wrapped by a web page).
+_LINE = re.compile(r"(?:[^\n]|\n(?=[ \t]*[a-z0-9(])(?<=[^.!?:\"”\n]\n)|(?<=,)\n)+")
 
 
 class Sentence(NamedTuple):

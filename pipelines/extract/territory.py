@@ -19,9 +19,9 @@ _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:
 # The determiner of an event noun: "the capture of", "its capture of", "the rebels' capture of",
 # "Russia's swift capture of".
 _OWNER = (r"(?:\b(?:the|its|their|his|her|this|that)\s+|['’]s?\s+)(?:(?:swift|rapid|recent|reported|claimed|"
-          r"apparent|eventual|final|complete|full)\s+)?")
+          r"apparent|eventual|final|complete|full|brazen|sudden|quick|dramatic|surprise|symbolic|strategic)\s+)?")
 _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+being)\s+"
-        r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|\w+ly)\s+)*")
+        r"(?P<neg>(?:not|never)\s+(?:yet\s+|been\s+)?)?(?:(?:now|also|almost|nearly|all\s+but|both|all|still|\w+ly)\s+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +32,21 @@ class Trigger:
     hints: frozenset[str]  # lowercase word beginnings without one of which the pattern cannot match
     needs_force: bool = False  # the subject must be an armed actor ("troops fled", not "families fled")
     anchored: bool = False  # every match starts at one of the hints: try it there only (fast)
+    holds: bool = False  # "the army is still in control of X": denies a capture reported elsewhere
+    entry: bool = False  # entering, infiltrating: an event of its own, not folded into a capture
+    ended: bool = False  # "broke the siege of X": an encirclement that is over (background)
 
 
 def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False,
-       anchored: bool = False) -> Trigger:
+       anchored: bool = False, holds: bool = False, entry: bool = False, ended: bool = False) -> Trigger:
     # ASCII: the phrases are English words (and much faster to match than Unicode classes);
     # the article's unusual spaces are made plain before matching, see Article.
     return Trigger(re.compile(regex, re.IGNORECASE | re.ASCII), event, slot, frozenset(hints.split("|")),
-                   needs_force, anchored)
+                   needs_force, anchored, holds, entry, ended)
 
 
+# Who may leave a place in "soldiers and police had fled" (also the keywords of that phrase with "left")
+_LEAVERS = "forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|militiamen|garrison|defenders|units"
 TRIGGERS: tuple[Trigger, ...] = (
     # captured
     _t("control", rf"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took|tak(?:e|es|en|ing)|gain(?:s|ed|ing)?|"
@@ -58,11 +63,26 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("fell|fallen", r"\b(?:fell|(?:has|have|had)\s+(?:now\s+)?fallen)\b(?!\s+(?:in)?to\b|\s+(?:by|from|silent|short|back|apart|off|behind|below|under|sharply))",
        "captured", "before"),
     _t("surrender", r"\bsurrender(?:ed|s)?\s+to\b", "captured", "before", anchored=True),
+    _t("storm", r"\bstorm(?:ed|ing|s)\s+(?!of\b|out\b|off\b|through\b)", "captured", needs_force=True, anchored=True),
+    # "government forces left and al Shabaab seized control": the place just named
+    _t("control", r"\b(?:seiz(?:ed|es|ing)|took|tak(?:en|es|ing)|gain(?:ed|s|ing)|assum(?:ed|es|ing)|wrest(?:ed|s))\s+"
+       r"(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+(?:of|over)\b)(?=\s*(?:[,.;:\"]|and\b|$))", "captured", "recent"),
+    # "the rebels say they are now in full control of X": a capture claimed
+    _t("control", r"\b(?:is|are|was|were)\s+(?:now\s+)?in\s+(?:full|complete|total)\s+"
+       r"control\s+of\s+", "captured"),
+    # "the army was still in control of X", "troops remain in control of X": a capture denied
+    _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
+       "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
+       r"\b(?:still|remains?|remained|firmly)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
+       r"(?:in\s+(?:(?:full|complete|total|firm)\s+)?control\s+of|controls?|holds?|held)\s+", "captured", holds=True),
+    # "the insurgents were not in full control": a capture denied, of the place just named
+    _t("control", r"\b(?:is|are|was|were)\s+not\s+in\s+(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+of\b)",
+       "captured", "recent", holds=True),
     _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
        r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
-    _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back",
-       rf"\b(?:recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
+    _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back|reclaim",
+       rf"\b(?:recaptur(?:e|es|ed|ing)|reclaim(?:s|ed|ing)?|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
        rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\s*", "recaptured", anchored=True),
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
@@ -70,6 +90,12 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("push|drove|driven|drive|forced", r"\b(?:push(?:ed|ing)?|drove|driven|drive|forced)\s+(?:(?:[\w'’-]+\s+){0,4}?"
        r"(?:back\s+from|out\s+of)|back\s+(?:[\w'’-]+\s+){1,4}?(?:from|out\s+of))\s+", "recaptured", anchored=True),
     _t("recaptured|retaken", rf"\b{_AUX}(?:recaptured|retaken)\b", "recaptured", "before"),
+    _t("drove|ousted|expelled|ejected|chased|evicted", r"\b(?:drove|ousted|expelled|ejected|chased|evicted)\s+(?!out\b|from\b)"
+       r"(?:[\w'’-]+\s+){1,4}?(?:from|out\s+of)\s+", "recaptured", anchored=True),
+    # "the group was ejected from X in 2011", "were driven from X"
+    _t("ejected|expelled|chased|driven|ousted|evicted|kicked|pushed|forced|routed", r"\b(?:was|were|been|being|get|got)\s+(?:\w+\s+)?"
+       r"(?:(?:ejected|expelled|chased|driven|ousted|evicted|kicked|pushed|forced|routed)\s+from|"
+       r"(?:ejected|expelled|chased|ousted|evicted|kicked|routed)\s+out\s+of)\s+", "lost"),
     _t("liberated", rf"\b{_AUX}liberated\b", "captured", "before"),
     # lost
     _t("lost|losing", rf"\blos(?:t|ing)\s+(?:{_CONTROL})?", "lost", anchored=True),
@@ -77,35 +103,49 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+(?:under|in)\s+(?:[\w'’-]+\s+){0,2}control\b", "lost", "before"),
     _t("lost", rf"\b{_AUX}lost\b", "lost", "before"),
     # withdrawn_from
-    _t("withdr|retreat", r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’-]+\s+){0,4}?(?:from|out\s+of)\s+",
+    _t("withdr|retreat", r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’()-]+\s+){0,9}?(?:from|out\s+of)\s+",
        "withdrawn_from", anchored=True),
     _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from", anchored=True),
     _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
     _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
+    _t("left the|left their|left its|left his", r"\bleft\s+(?=(?:the|their|its|his)\s+(?:\w+\s+)?(?:town|city|village|base|barracks|garrison|camp|area)\b)",
+       "withdrawn_from", needs_force=True, anchored=True),
+    # "soldiers and police had fled hours before the rebels arrived": from the place just named
+    _t("fled|withdrew|pulled out|retreated|" + "|".join(f"{n} {a}left" for n in _LEAVERS.split("|")
+                                                       for a in ("", "had ", "have ", "has ")), r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
+       r"militiamen|garrison|defenders|units)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)\b"
+       r"(?!\s+(?:from|of|to|toward|towards|into|out|back|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
     _t("withdraw|retreat|pull", r"\b(?:before|after|then|later|subsequently)\s+(?:\w+\s+)?(?:withdrawing|withdrew|"
        r"retreating|retreated|pulling\s+out|pulled\s+out)\b(?!\s+(?:from|to|toward|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
     _t("enter|broke into|break into|push|advanc|infiltrat|penetrat", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
-       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True),
+       r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
+       entry=True),
     _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
        r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
-       r"taking\s+place|reported|continuing|going\s+on|now)\s+){0,4}"
-       r"(?:in|for|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
+       r"taking\s+place|reported|continuing|going\s+on|now|on)\s+){0,4}"
+       r"(?:in|for(?:\s+(?:the\s+)?control\s+of)?|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
+    _t("attack|raid|assault", r"\b(?:attacks?|raids?|assaults?)\s+on\s+(?=(?:the\s+(?:outskirts|edge|suburbs)\s+of\s+|[A-Z][\w'’-]*['’]s\s+(?:outskirts|suburbs)))",
+       "contested", anchored=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
        r"(?:is|are)\s+raging|goes\s+on|persists?)(?=\s*[,.;:\"”]|\s*$)", "contested", "recent", anchored=True),
     _t("fighting|clashes|battles", r"\bwhere\s+(?:heavy\s+|fierce\s+)?(?:fighting|clashes|battles)\s+(?:has|have|had|was|were|is|are|continue)",
        "contested", "recent"),
-    _t("operat", r"\boperat(?:ing|ed|es|e)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
+    _t("progress in|progress inside|gaining ground|gained ground|gain ground|gains ground|advancing in|advanced in|advances in",
+       r"\b(?:(?:making|made|makes)\s+(?:\w+\s+)?progress|gain(?:ing|ed|s)?\s+ground|advanc(?:ing|ed|es))\s+"
+       r"(?:in|inside|into\s+the\s+centre\s+of)\s+(?=(?:the\s+)?(?:(?:key|strategic|embattled|eastern|western|northern|southern)\s+)*"
+       r"(?:town|city|village|[A-Z]))", "contested", needs_force=True),
+    _t("operat", r"\boperat(?:ing|ed)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
        needs_force=True, anchored=True),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
     _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
-       r"(?:outskirts|gates|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
+       r"(?:outskirts|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
     _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
     _t("fallen", r"\bha(?:s|ve|d)\s+not\s+(?:yet\s+)?fallen\b", "contested", "before"),
     # encircled
@@ -114,6 +154,13 @@ TRIGGERS: tuple[Trigger, ...] = (
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
     _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled", anchored=True),
+    # an encirclement that was broken or ended: background of the report
+    _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
+       r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\s+(?:of|on|around)\s+",
+       "encircled", ended=True),
+    _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
+       r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\b"
+       r"(?!\s+(?:of|on|around)\b)", "encircled", "recent", ended=True),
     _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
        r"under\s+siege|cut\s+off)\b", "encircled", "before"),
 )
@@ -143,11 +190,20 @@ _BACKGROUND = re.compile(r"\b(?:days|weeks|months|years|decades?)\s+of\s+(?:\w+\
 # A modal, intent or failure before the trigger: "could fall", "vowed to take", "failed to capture".
 _UNREALISED = re.compile(
     r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
-    r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|"
+    r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|effort\w*|"
+    r"goal|objective|mission|drive|order|so\s+as|aspir\w*|expect\w*|determin\w*|pledg\w*|promis\w*|"
     r"fail\w*|unable|refus\w*|cannot|urg\w*|call\w*|no)\s+(?:to\s+)?(?:\w+\s+)?$|"
     r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
+# "no jihadists have entered our town": nobody did it
+_NO_SUBJECT = re.compile(r"\bno\s+(?:[\w-]+\s+){0,2}(?:have|has|had|ever)\s+(?:yet\s+|ever\s+)?$", re.IGNORECASE | re.ASCII)
+# The subject right before an action that needs an armed actor: "hundreds of people fled the area"
+_CIVILIAN_SUBJECT = re.compile(r"\b(?:people|residents|civilians|families|villagers|inhabitants|locals|population|refugees|"
+                               r"women|children|journalists|staff|workers|students|traders|patients|IDPs)\s+"
+                               r"(?:(?:have|has|had|also|reportedly|then|who|all)\s+){0,2}$", re.IGNORECASE | re.ASCII)
+# Words before "tanks" that make them containers, not armour ("dozens of fuel tanks entered the city").
+_NOT_ARMOUR = re.compile(r"\b(?:fuel|water|oil|gas|petrol|diesel|storage|septic)\s+$", re.IGNORECASE | re.ASCII)
 _LIFTED = re.compile(r"\b(?:broke|broken|break|breaking|lifted|lift|lifting|ended|end|ending|relieved|relieve)\s+"
                      r"(?:the\s+)?(?:[\w-]+\s+){0,2}(?:siege|encirclement|blockade)\b", re.IGNORECASE | re.ASCII)
 _CHANGE_EVENTS = frozenset({"captured", "lost", "withdrawn_from", "recaptured"})
@@ -172,7 +228,29 @@ def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[s
     return [found[at] for at in sorted(found)]
 
 
-def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | None = None):
+def _force_before(sentence: str, start: int) -> bool:
+    """An armed actor is named in the 120 characters before ``start`` and the subject is not civilians."""
+    if _CIVILIAN_SUBJECT.search(sentence, max(0, start - 60), start):
+        return False
+    for f in FORCE.finditer(sentence, max(0, start - 120), start):
+        if not (f.group().lower() == "tanks" and _NOT_ARMOUR.search(sentence, max(0, f.start() - 12), f.start())):
+            return True
+    return False
+
+
+def _inside_a_name(sentence: str, m: re.Match) -> bool:
+    """A trigger word written with a capital inside running text is part of a name ("the Front
+    for the Liberation of X", "Operation Siege of Y")."""
+    word = _FIRST_WORD.search(m.group())
+    return bool(word and word.group()[0].isupper() and m.start() + word.start() > 2
+                and sentence[:m.start() + word.start()].strip(" \"'“‘(")[-1:] not in ".:!?")
+
+
+_FIRST_WORD = re.compile(r"\b(?!(?:the|its|their|his|her|this|that)\b)[A-Za-z]+", re.IGNORECASE | re.ASCII)
+
+
+def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | None = None,
+                 headline: bool = False):
     """Yield (trigger, match, negated) for each trigger phrase in the sentence.
 
     Unrealised changes ("could take", "failed to capture") are skipped; a negated change
@@ -190,16 +268,21 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
             trig.pattern.finditer(sentence)
         for m in matches:
             prefix = sentence[max(0, m.start() - 40):m.start()]
-            negated = bool(m.groupdict().get("neg") or _NEGATION.search(prefix))
-            if negated and trig.event not in _CHANGE_EVENTS:
+            negated = bool(m.groupdict().get("neg") or _NEGATION.search(prefix)
+                           or (trig.entry and _NO_SUBJECT.search(prefix)))
+            if trig.holds:
+                negated = not negated  # "still in control of X": the capture of X is denied
+            if negated and trig.event not in _CHANGE_EVENTS and not trig.entry:
+                continue
+            if not headline and _inside_a_name(sentence, m):
                 continue
             if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
-            if trig.event == "encircled" and _LIFTED.search(prefix + m.group()):
-                continue  # "broke the siege of X": the encirclement ended
-            if trig.needs_force and not FORCE.search(sentence, max(0, m.start() - 120), m.start()):
+            if trig.event == "encircled" and not trig.ended and _LIFTED.search(prefix + m.group()):
+                continue  # "broke the siege of X": the encirclement ended (see the ``ended`` triggers)
+            if trig.needs_force and not _force_before(sentence, m.start()):
                 continue
             yield trig, m, negated
 

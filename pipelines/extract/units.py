@@ -59,6 +59,9 @@ def distance_of(match: re.Match) -> Distance | None:
     if n2 and high is None:
         return None
     if high is not None and high > low:
+        if re.match(r"\s*(?:km|kilomet\w*|miles?|mi)?\s*(?:and|or)\s", match.string[match.end("n1"):match.start("n2")], re.I) \
+                and "between" not in match.group().lower():
+            return Distance(_to_km(low, unit), None, None)  # "nine and 12 km": two places, the nearer counts
         return Distance(None, _to_km(low, unit), _to_km(high, unit))
     km = _to_km(low, unit)
     qual = match["qual"] or ""
