@@ -39,7 +39,6 @@ class StoryRecord:
     """What the job remembers about one story (one fingerprint)."""
 
     publishers: set[str] = field(default_factory=set)
-    article_ids: set[str] = field(default_factory=set)
     signals_json: list[bytes] = field(default_factory=list)  # the extraction, for copies
 
     def sight(self, article: Article) -> Sighting:
@@ -51,7 +50,6 @@ class StoryRecord:
         else:
             kind = Sighting.COPY
         self.publishers.add(publisher)
-        self.article_ids.add(article.id)
         return kind
 
     def signals_for(self, article: Article, extract: Callable[[], list[Signal]]) -> tuple[Sighting, list[Signal]]:
