@@ -17,7 +17,7 @@ from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untit
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
-from .territory import actor_before, agent_after, hints_in, trigger_hits
+from .territory import actor_before, agent_after, hints_in, trigger_hits, unrealised_at
 from .units import DISTANCE, distance_of
 
 # Derived distances are computed for places within this distance of their national capital.
@@ -99,8 +99,12 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
-            if mention.name and _ALL_CAPS.fullmatch(mention.name) and (spot.place is None or len(mention.name) > 3):
-                continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline
+            if mention.name and _ALL_CAPS.fullmatch(mention.name) and (
+                    spot.place is None or len(mention.name) > 3 or (art.country and spot.place.country != art.country)):
+                continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline; "CAR town"
+            if (mention.name and mention.text != mention.name and (headline or _is_first_line(art, i))
+                    and _VAGUE_DESCRIPTION.match(mention.text)):
+                continue  # a headline's "key areas in Sennar": the body names them
             if spot.place is None and mention.name and headline:
                 continue  # every word of a headline looks like a name
             if mention.name is None and not mention.anaphor and _vague(mention, headline or _is_first_line(art, i)):
@@ -436,7 +440,8 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
                 surface, place = apposed
                 direct = True
         if direct and link is not None and describes_a_place(text, m.start()):
-            direct = bool(PRESENCE_TRIGGER.search(text))  # "pushing toward X, 120 km from C": not at X yet
+            # "pushing toward X, 120 km from C": not at X yet; "an offensive to seize X, 120 km from C": neither
+            direct = any(not unrealised_at(text, p.start()) for p in PRESENCE_TRIGGER.finditer(text))
         if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
                                or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
             continue

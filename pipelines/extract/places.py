@@ -16,7 +16,7 @@ _CAPITAL_HEAD = re.compile(r"(?:provincial\s+|regional\s+)?capital\b", re.I)
 _NAMED_UNIT = re.compile(r"\b\d+(?:st|nd|rd|th)\s+[A-Z]")
 _DETERMINED = re.compile(r"(?:the|its|their|his|her|our|this|that)\s")
 _TRAILING_OF = re.compile(r"\s+of$")
-_ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
+_ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)(?:\s+[a-z][\w]*-[a-z][\w-]*)?$")
 _POSSESSIVE_DETERMINER = re.compile(r"(?:its|their|his|her|our)\s")
 # Lowercase Arabic articles inside names: "Ras al-Ain", "Deir ez-Zor".
 _QUANTIFIERS = frozenset("around about some nearly almost over roughly approximately".split())
@@ -54,6 +54,9 @@ _GROUP_ARTICLE = re.compile(r"^(?:al|el)[\s-]+", re.I)
 # "all three towns", "both towns", "the two cities": the places just named
 _COUNTED_ANAPHOR = re.compile(r"^(?:(?:all|the)\s+)?(?P<n>both|two|three|four|five|2|3|4|5)\s+(?P<noun>towns|cities|villages|settlements)$", re.I)
 _NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# An indefinite place inside a named one: "a garrison in X", "a key town in X province"
+_INDEFINITE_INSIDE = re.compile(rf"(?i:an?)\s+(?:[\w-]+\s+){{0,3}}?(?:{'|'.join(sorted(PLACE_NOUNS))})\s+"
+                                r"(?:[\w-]+\s+)?(?:in|inside|within)\s")
 # "half of the city", "most of X", "the rebel-held part of X": the place itself
 _PART_OF = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:half|part|parts|most|much|rest|remainder|bulk|sections?)\s+of\s+", re.I)
 # Adjectives of an unnamed facility that are no part of what it is ("a local prison")
@@ -186,8 +189,13 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 break
             list_mode = True
         elif low == "of":
+            if has_place_noun and not name_seen and (nxt_tok.lower() in _QUANTIFIERS or nxt_tok[:1].isdigit()
+                                                     or nxt_tok.lower() in {"a", "an"}):
+                break  # "the town of about 14,000 people": a description, not a name
             if not list_mode and has_place_noun and not name_seen:
                 list_mode = nxt_tok[:1].isupper()
+        elif name_seen and low in {"the", "a", "an"}:
+            break  # "withdrawn from X the previous day": a new noun phrase
         elif low == "as" and list_mode and text[max(0, m.start() - 5):m.start()].lower().startswith("such"):
             pass
         elif low == "last" and text[max(0, m.start() - 4):m.start()].lower() == "the ":
@@ -381,6 +389,7 @@ _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garr
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
 
 
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
 _RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b(?!\s+of\b))")  # not "the capital of X state"
 
 
@@ -423,6 +432,9 @@ def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, 
         name = POSSESSIVE_END.sub("", surface)
         if not _is_name(name, gaz) or PERSON_TITLES.search(text, start, run.start()):
             continue
+        following = _NEXT_WORD.match(text, run.end())
+        if following and _NOT_PLACE_HEAD.match(following.group(1).lower()):
+            continue  # "the Vostok units", "Kherson officials": the name qualifies people
         place = gaz.resolve(name, country)  # whole runs only: "Human" in "Human Rights" is no place
         if place is not None and place.kind == "city":
             yield name, place

@@ -192,8 +192,15 @@ _UNREALISED = re.compile(
     r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
     r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|effort\w*|"
     r"goal|objective|mission|drive|order|so\s+as|aspir\w*|expect\w*|determin\w*|pledg\w*|promis\w*|"
-    r"fail\w*|unable|refus\w*|cannot|urg\w*|call\w*|no)\s+(?:to\s+)?(?:\w+\s+)?$|"
-    r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
+    r"fail\w*|unable|refus\w*|cannot|urg\w*|call\w*|no)\s+(?:to\s+)?(?:\w+\s+)?(?:(?:and|or)\s+(?:\w+\s+)?)?$|"
+    r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?(?:(?:and|or)\s+(?:\w+\s+)?)?$|"
+    # a purpose: "an offensive to seize", "objectives has been to encircle and", "operations to fully seize"
+    r"\b(?:intent\w*|desire\w*|offensives?|campaigns?|operations?|strateg\w+|aims?|objectives?|goals?|plans?|"
+    r"ambitions?|bids?|attempts?|efforts?|push|drive|threats?)\b[^.;,]{0,30}?\bto\s+(?:\w+ly\s+)?"
+    r"(?:\w+\s+(?:and|or)\s+)?$|"
+    # "with the aim of seizing", "could pave the way for reclaiming", "the Vostok units are to capture"
+    r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
+    r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$", re.IGNORECASE | re.ASCII)
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
 # "no jihadists have entered our town": nobody did it
@@ -212,6 +219,12 @@ _LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
 _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
+
+
+def unrealised_at(sentence: str, position: int) -> bool:
+    """A modal, intent or purpose governs the word at ``position`` ("an offensive to seize")."""
+    prefix = sentence[max(0, position - 40):position]
+    return bool(_UNREALISED.search(prefix)) and not _REALISED.search(prefix)
 
 
 def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str]) -> list[re.Match]:
@@ -298,8 +311,16 @@ def agent_after(sentence: str, position: int, preposition_done: bool = False) ->
     return _tidy_actor(m.group("who")) if m else None
 
 
+# Heads that name no actor: vehicles, abstract nouns ("the offensive", "tanks", "militants' control")
+_NOT_ACTOR_HEAD = re.compile(r"(?:^|\s)(?:offensive|advance|tanks|control|hands|assault|attack|push)$", re.IGNORECASE | re.ASCII)
+_POSSESSIVE_CONTROL = re.compile(r"['’]s?\s+(?:\w+\s+)?(?:control|hands)$", re.IGNORECASE)
+
+
 def _tidy_actor(actor: str | None) -> str | None:
     if not actor:
         return None
     actor = _LEADING_DETERMINER.sub("", actor.strip())
+    actor = _POSSESSIVE_CONTROL.sub("", actor)  # "fallen into the militants' control": the militants
+    if _NOT_ACTOR_HEAD.search(actor):
+        return None
     return actor or None
