@@ -107,12 +107,14 @@ def speaker_frames(sentence: str) -> list[Frame]:
 
 
 _RELATIVE_BEFORE_VERB = re.compile(r",\s+(?:who|which)\s+[^,;]{1,120},$")
+_APPOSITION_BEFORE_VERB = re.compile(r"(?<=[a-z])\s*,\s+(?:a|an|the)\s+[^,;]{1,60},$")
 
 
 def _speaker_before(before: str) -> str | None:
     """The subject of a reporting verb: the words back to a clause boundary (at most ten)."""
     if before.endswith(","):  # "The woman, who would not give her name, said": the woman
         before = _RELATIVE_BEFORE_VERB.sub("", before)
+        before = _APPOSITION_BEFORE_VERB.sub("", before)  # "Ayoub Nahar, an RSF official, stated"
     cut = max(before.rfind(c) for c in _FRAME_PUNCT)
     dash = before.rfind(" - ")
     words = before[max(cut, dash + 2 if dash >= 0 else -1) + 1:].split()

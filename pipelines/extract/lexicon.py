@@ -104,7 +104,10 @@ NOT_PLACE_WORDS = WEEKDAYS_MONTHS | frozenset((
     "Soon Here There Once Again Instead Thus Hence Nevertheless Nonetheless Already Finally Eventually "
     "Suddenly Recently Currently Initially Previously Subsequently Afterwards Afterward Elsewhere Moreover "
     "Furthermore Otherwise Indeed Perhaps Even Just Only Until Unless Whether Where Why How What Who Which "
-    "Whose Whatever Shortly Overall Further Nearby").split())
+    "Whose Whatever Shortly Overall Further Nearby "
+    # speakers and actors at the start of a sentence ("Police said the city ...")
+    "Police Army Military Government Rebels Troops Soldiers Militants Fighters Forces Security Analysts "
+    "Diplomats Activists Authorities Observers Militia Insurgents").split())
 
 PERSON_TITLES = re.compile(
     r"\b(?:President|Gen\.?|General|Commander|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Colonel|Col\.?|Lt\.?|"

@@ -428,7 +428,8 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
         if not target:
             continue
         surface, place = target
-        direct = proximity and not locates_a_place(text, m.start())
+        # "X lies 200 km from C" locates X; "its forces lie 270 km from C" places the force
+        direct = proximity and not (locates_a_place(text, m.start()) and not force_is_subject(text, m.start()))
         if link is None:  # "<city>, N km away": measured from the force or the place it took
             direct = direct or _ledger_in_sentence(text, ledger_keys, surface)
         elif fold_name(surface) in ledger_keys and describes_a_place(text, m.start()):

@@ -31,7 +31,8 @@ _ORDINAL = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|
                       r"eighth|ninth|tenth|other|others)\b", re.I)
 _LIST_INTRO = re.compile(r"\b(\w+),?\s+(?:of|like|such\s+as|including|namely)\s+(.+)$")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-_DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|"
+                            r"capital(?:\s+city)?\b|city\b)")
 _RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'’‘ʿ-]*"
                   r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del|da|do|dos|das|di|du)\s+)?"
                   r"[A-Z][\w'’‘ʿ-]*)*")
@@ -314,8 +315,8 @@ def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -
         return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
     if _POSSESSIVE_DETERMINER.match(lowered) and bare:
         return [PlaceMention(np, kind, None, anaphor=True)]  # "their positions"
-    if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered):
-        return []  # headline "key town near capital": named later, if at all
+    if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered) and not DISTANCE.search(np):
+        return []  # headline "key town near capital": named later, if at all ("a town 160 km from X" is a place)
     if kind in {"facility", "base"} and bare and head not in STRATEGIC_FACILITIES:
         return []  # "entered the building"
     if kind in {"facility", "base"} and bare:
@@ -347,9 +348,14 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
         return _antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
     starts = list(_CLAUSE_START.finditer(clause))
     cut = starts[-1].end() if starts else 0
-    for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
+    segments = clause[cut:].split(",")
+    for k, segment in enumerate(segments):  # "After weeks of fighting, the city of X fell"
         segment = _GARRISON_AT.sub("", segment.strip())
         mentions = chunk_after(segment, 0, gaz)[0] if segment else []
+        if mentions and all(x.anaphor for x in mentions) and k + 1 < len(segments):
+            apposed = segments[k + 1].strip()  # "the town, Masiaka, 56 km from X, had fallen": Masiaka
+            if _RUN.fullmatch(apposed) and _is_name(apposed, gaz):
+                return mentions_in(apposed, gaz)
         if mentions:
             return mentions
     subject = clause[cut:].strip().lower()

@@ -68,8 +68,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", r"\b(?:seiz(?:ed|es|ing)|took|tak(?:en|es|ing)|gain(?:ed|s|ing)|assum(?:ed|es|ing)|wrest(?:ed|s))\s+"
        r"(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+(?:of|over)\b)(?=\s*(?:[,.;:\"]|and\b|$))", "captured", "recent"),
     # "the rebels say they are now in full control of X": a capture claimed
-    _t("control", r"\b(?:is|are|was|were)\s+(?:now\s+)?in\s+(?:full|complete|total)\s+"
-       r"control\s+of\s+", "captured"),
+    _t("control", r"\b(?:is|are|was|were)\s+(?:(?:now|already)\s+in\s+(?:(?:full|complete|total|effective)\s+)?|"
+       r"in\s+(?:full|complete|total)\s+)control\s+of\s+", "captured"),
     # "the army was still in control of X", "troops remain in control of X": a capture denied
     _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
        "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
@@ -112,22 +112,25 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("left the|left their|left its|left his", r"\bleft\s+(?=(?:the|their|its|his)\s+(?:\w+\s+)?(?:town|city|village|base|barracks|garrison|camp|area)\b)",
        "withdrawn_from", needs_force=True, anchored=True),
     # "soldiers and police had fled hours before the rebels arrived": from the place just named
-    _t("fled|withdrew|pulled out|retreated|" + "|".join(f"{n} {a}left" for n in _LEAVERS.split("|")
+    _t("fled|withdrew|pulled out|retreated|retreating|withdrawing|fleeing|pulling out|" + "|".join(f"{n} {a}left" for n in _LEAVERS.split("|")
                                                        for a in ("", "had ", "have ", "has ")), r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
-       r"militiamen|garrison|defenders|units)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)\b"
+       r"militiamen|garrison|defenders|units)\s+(?:(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)|"
+       r"(?:were|was|are|is)\s+(?:\w+ly\s+)?(?:retreating|withdrawing|fleeing|pulling\s+out))\b"
        r"(?!\s+(?:from|of|to|toward|towards|into|out|back|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
     _t("withdraw|retreat|pull", r"\b(?:before|after|then|later|subsequently)\s+(?:\w+\s+)?(?:withdrawing|withdrew|"
        r"retreating|retreated|pulling\s+out|pulled\s+out)\b(?!\s+(?:from|to|toward|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
-    _t("enter|broke into|break into|push|advanc|infiltrat|penetrat", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+    _t("enter|broke into|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+       r"mov(?:ed|ing)\s+(?:back\s+)?into|"
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
     _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
        r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
-       r"taking\s+place|reported|continuing|going\s+on|now|on)\s+){0,4}"
+       r"taking\s+place|reported|continuing|going\s+on|now|on|again|yesterday|today|tonight|overnight|late|early|"
+       r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|morning|afternoon|evening|night)\s+){0,4}"
        r"(?:in|for(?:\s+(?:the\s+)?control\s+of)?|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
     _t("attack|raid|assault", r"\b(?:attacks?|raids?|assaults?)\s+on\s+(?=(?:the\s+(?:outskirts|edge|suburbs)\s+of\s+|[A-Z][\w'’-]*['’]s\s+(?:outskirts|suburbs)))",
        "contested", anchored=True),
@@ -203,6 +206,7 @@ _UNREALISED = re.compile(
     r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$", re.IGNORECASE | re.ASCII)
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
+_NOT_YET = re.compile(r"\bnot\s+yet\b", re.IGNORECASE | re.ASCII)
 # "no jihadists have entered our town": nobody did it
 _NO_SUBJECT = re.compile(r"\bno\s+(?:[\w-]+\s+){0,2}(?:have|has|had|ever)\s+(?:yet\s+|ever\s+)?$", re.IGNORECASE | re.ASCII)
 # The subject right before an action that needs an armed actor: "hundreds of people fled the area"
@@ -283,6 +287,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
             prefix = sentence[max(0, m.start() - 40):m.start()]
             negated = bool(m.groupdict().get("neg") or _NEGATION.search(prefix)
                            or (trig.entry and _NO_SUBJECT.search(prefix)))
+            if negated and trig.event == "captured" and _NOT_YET.search(prefix[-14:] + m.group()):
+                continue  # "has not yet fallen into their hands": still fought over (see the contested family)
             if trig.holds:
                 negated = not negated  # "still in control of X": the capture of X is denied
             if negated and trig.event not in _CHANGE_EVENTS and not trig.entry:
