@@ -17,6 +17,12 @@ from .places import POSSESSIVE_END, TRAILING_ANAPHOR, PlaceMention, ResolvedPlac
 from .sentences import Sentence, split_sentences
 
 MAX_QUOTE_CHARS = 400
+_ANY_CAPITALISED = re.compile(r"[A-Z]")
+_CAPITALISED_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+# A name that speaks or acts ("Moscow said", "Kyiv's troops", "Moscow claimed"): a government, not a place
+_ACTS_AFTER = re.compile(r"['’]s?\b|\s+(?:said|says|say|claimed|claims|announced|denied|denies|accused|accuses|"
+                         r"insisted|insists|has|have|had|is|was|will|would|and|or)\b")
+_NOT_NAMES = frozenset("The A An This That It He She They We In On At But And After Before".split())
 # What a role noun ("the monitor said") may stand for among named speakers.
 ROLE_NAMES = {
     "monitor": ("monitor", "observatory", "watch", "acled"),
@@ -118,6 +124,8 @@ class Article:
         scope, historical = self._sentence_stance(i)
         if scope and scope[0] <= position < scope[1]:
             return "denied", self.claimant(i, scope[0])
+        if historical and attribution.recent_clause(self.sentences[i].text, position):
+            historical = False  # "had seized X on Friday, crossing the line drawn in January"
         return "historical" if historical else "asserted", self.claimant(i, position)
 
     def _sentence_stance(self, i: int) -> tuple[tuple[int, int] | None, bool]:
@@ -180,6 +188,10 @@ class Article:
         words = mention.text.split()
         if words[-1].lower() == "capital":
             country = self.gaz.country_of_word(words[-2]) if len(words) > 1 else None
+            if country is None:
+                named = self.capital_named_before(i, position)
+                if named:
+                    return named
             capital = self.gaz.capital_of(country or self.country)
             return (capital.name, capital) if capital else None
         absolute = self.sentences[i].start + position
@@ -191,6 +203,25 @@ class Article:
         if local and (found is None or self.text.rfind(local.text, 0, absolute) > self.text.rfind(found[0], 0, absolute)):
             return local.text, None  # a village the gazetteer lacks, named after any city it knows
         return found
+
+    def capital_named_before(self, i: int, position: int) -> tuple[str, Place] | None:
+        """A national capital named in this sentence or the one before ("inching closer to Kyiv,
+        encircling the capital"): what "the capital" stands for, whatever the context country.
+        A capital that speaks or acts ("Moscow said", "Moscow's forces") is no candidate."""
+        start = self.sentences[i - 1].start if i else self.sentences[i].start
+        end = self.sentences[i].start + position
+        if "capital" not in self.lowered[start:end] and not _ANY_CAPITALISED.search(self.text, start, end):
+            return None
+        for run in reversed(list(_CAPITALISED_RUN.finditer(self.text, start, end))):
+            if _ACTS_AFTER.match(self.text, run.end()):
+                continue
+            name = run.group()
+            if name in _NOT_NAMES:
+                continue
+            place = self.gaz.resolve(name, self.country)
+            if place is not None and place.is_national_capital:
+                return name, place
+        return None
 
     def _last_unlisted_place(self, i: int, small: bool) -> ResolvedPlace | None:
         """The last place of a change reported in the sentences before that the gazetteer lacks

@@ -193,6 +193,24 @@ def is_earlier_month(sentence: str, published: str | None) -> bool:
     return 1 <= month <= 12 and any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
 
 
+_RECENT_TIME = re.compile(r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today|tonight|overnight|"
+                          r"last\s+night|this\s+(?:morning|week))\b", re.I | re.ASCII)
+_CLAUSE_MARK = re.compile(r"[,;:]|\s[-–—]\s")
+
+
+def recent_clause(sentence: str, position: int) -> bool:
+    """The clause of ``position`` is dated to the reported days ("had seized X on Friday, ... in
+    January") and no earlier date comes before its end: a background date further on belongs to
+    another clause."""
+    start = max((m.end() for m in _CLAUSE_MARK.finditer(sentence, 0, position)), default=0)
+    end = _CLAUSE_MARK.search(sentence, position)
+    end = end.start() if end else len(sentence)
+    if not _RECENT_TIME.search(sentence, start, end):
+        return False
+    head = sentence[:end]
+    return not (_ANY_YEAR.search(head) or _IN_MONTH.search(head) or _PAST_MARKER.search(head))
+
+
 def reference_year(published: str | None, text: str) -> int | None:
     """The year of the reported events: the publication year, else the latest year mentioned."""
     if published and re.match(r"(?:19|20)\d\d", published):

@@ -1,6 +1,7 @@
 """After reading: de-duplication, denials that point back at claims, derived distances."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..gazetteer import Place, fold_name
@@ -18,6 +19,10 @@ def place_key(text: str) -> str:
     return " ".join(w for w in fold_name(text).split() if w not in _GENERIC_WORDS)
 
 
+_PRONOUN_DENIAL = re.compile(r"\w+\s+(?:it|this|that|them)\b", re.I)
+_SUBORDINATE_BEFORE = re.compile(r"\b(?:though|although|while|whereas|but)\s+(?:\w+\s+){0,3}$", re.I)
+
+
 def anaphoric_denials(art: Article, candidates: list[int], changes: list[TerritoryChange],
                        distances: list[DistanceClaim]) -> tuple[list, list]:
     """Denials that point back at a claim ("rejects the Dessie claim", "This is not true"):
@@ -28,6 +33,9 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
         m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
         if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
             continue
+        if _PRONOUN_DENIAL.match(m.group()) and _SUBORDINATE_BEFORE.search(sentence.text, 0, m.start()) \
+                and not any(c.sentence_index == i for c in (*changes, *distances)):
+            continue  # "X and Y accuse each other of ..., though each denies it": "it" is in this sentence
         if m.group("agent") or m.group("denier"):  # "a claim the government dismissed", "... denied by X"
             denier = (m.group("agent") or m.group("denier")).strip()
         else:

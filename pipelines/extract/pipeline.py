@@ -243,6 +243,10 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
             place = art.gaz.resolve(capital["name"], art.country)
             if place is not None:
                 return capital["name"], place
+        if capital["dem"] is None:
+            named = art.capital_named_before(i, position)  # "closer to Kyiv ... 30 km from the capital"
+            if named:
+                return named
         country = art.gaz.country_of_word(capital["dem"]) if capital["dem"] else art.country
         place = art.gaz.capital_of(country)
         return (place.name, place) if place else None
