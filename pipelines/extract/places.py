@@ -55,9 +55,10 @@ _GROUP_ARTICLE = re.compile(r"^(?:al|el)[\s-]+", re.I)
 # "all three towns", "both towns", "the two cities": the places just named
 _COUNTED_ANAPHOR = re.compile(r"^(?:(?:all|the)\s+)?(?P<n>both|two|three|four|five|2|3|4|5)\s+(?P<noun>towns|cities|villages|settlements)$", re.I)
 _NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
-# An indefinite place inside a named one: "a garrison in X", "a key town in X province"
-_INDEFINITE_INSIDE = re.compile(rf"(?i:an?)\s+(?:[\w-]+\s+){{0,3}}?(?:{'|'.join(sorted(PLACE_NOUNS))})\s+"
-                                r"(?:[\w-]+\s+)?(?:in|inside|within)\s")
+# After a name, a settlement noun that makes the name its area: "the North Darfur capital",
+# "Shan state town", "Donetsk region village"
+_DESCRIBED_BY_AREA = re.compile(r"['’`]*\s*(?:(?:state|provincial|regional)\s+)?capital\s*['’`]*$|"
+                                r"\s+(?:state|province|region|district|county|oblast|governorate)\s+(?:town|village|city)s?$", re.I)
 # "half of the city", "most of X", "the rebel-held part of X": the place itself
 _PART_OF = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:half|part|parts|most|much|rest|remainder|bulk|sections?)\s+of\s+", re.I)
 # Adjectives of an unnamed facility that are no part of what it is ("a local prison")
@@ -259,6 +260,8 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         tail = np[name_match.end():].split()
         if tail and tail[-1][:1].islower() and tail[-1].lower().strip("()") not in PLACE_NOUNS:
             return []  # "Security measures": the name qualifies a common noun
+        if _DESCRIBED_BY_AREA.match(np, name_match.end()):
+            return []  # "the North Darfur capital", "a Shan state town": a place in X, named elsewhere
         return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
         return []
