@@ -186,6 +186,11 @@ class Article:
         """The place "the capital" (the context country's, or "the Syrian capital") or "the
         city" (the story's focus, else the last city named) stands for."""
         words = mention.text.split()
+        if words[-1].lower() == "capital" and len(words) > 1 and words[-2].lower() in {"state", "provincial", "regional"}:
+            # "the state capital": a city of the story, never the national capital
+            found = recent_place(self.text, self.sentences[i].start + position, self.gaz, self.country,
+                                 frozenset(self.salient), self.focus)
+            return found if found and not found[1].is_national_capital else None
         if words[-1].lower() == "capital":
             country = self.gaz.country_of_word(words[-2]) if len(words) > 1 else None
             if country is None:

@@ -19,6 +19,7 @@ def place_key(text: str) -> str:
     return " ".join(w for w in fold_name(text).split() if w not in _GENERIC_WORDS)
 
 
+_CONTENT_CLAUSE = re.compile(r"\s+(?:(?:by|from|of)\s+[^,.;]{1,60}?\s+)?that\b", re.I)
 _PRONOUN_DENIAL = re.compile(r"\w+\s+(?:it|this|that|them)\b", re.I)
 _SUBORDINATE_BEFORE = re.compile(r"\b(?:though|although|while|whereas|but)\s+(?:\w+\s+){0,3}$", re.I)
 
@@ -33,6 +34,8 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
         m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
         if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
             continue
+        if _CONTENT_CLAUSE.match(sentence.text, m.end()):
+            continue  # "denied claims by X that the troops were encircled": the claim is stated here
         if _PRONOUN_DENIAL.match(m.group()) and _SUBORDINATE_BEFORE.search(sentence.text, 0, m.start()) \
                 and not any(c.sentence_index == i for c in (*changes, *distances)):
             continue  # "X and Y accuse each other of ..., though each denies it": "it" is in this sentence

@@ -102,8 +102,9 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if mention.name and _ALL_CAPS.fullmatch(mention.name) and (
                     spot.place is None or len(mention.name) > 3 or (art.country and spot.place.country != art.country)):
                 continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline; "CAR town"
-            if (mention.name and mention.text != mention.name and (headline or _is_first_line(art, i))
-                    and _VAGUE_DESCRIPTION.match(mention.text)):
+            if mention.name and mention.text != mention.name and (
+                    (_VAGUE_DESCRIPTION.match(mention.text) and (headline or _is_first_line(art, i)))
+                    or (_AREA_OF.match(mention.text) and _indefinite(text, mention.text))):
                 continue  # a headline's "key areas in Sennar": the body names them
             if spot.place is None and mention.name and headline:
                 continue  # every word of a headline looks like a name
@@ -159,6 +160,16 @@ def text_position(art: Article, change: TerritoryChange) -> int:
 
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
+_AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)
+
+
+def _indefinite(text: str, phrase: str) -> bool:
+    """The sentence names the phrase with an indefinite article ("an area outside X")."""
+    at = text.find(phrase)
+    return at >= 3 and text[max(0, at - 3):at].lower() in {" a ", "an "}
+
+
+
 _ALL_CAPS = re.compile(r"[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*s?")
 # A description of a place that names nothing: a count or a quantity of places ("two key towns",
 # "some districts") or areas of a country; headlines describe what the body names.

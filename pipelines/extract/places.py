@@ -59,6 +59,7 @@ _NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, 
 # "Shan state town", "Donetsk region village"
 _DESCRIBED_BY_AREA = re.compile(r"['’`]*\s*(?:(?:state|provincial|regional)\s+)?capital\s*['’`]*$|"
                                 r"\s+(?:state|province|region|district|county|oblast|governorate)\s+(?:town|village|city)s?$", re.I)
+_EDGE_NOUN = re.compile(r"(?:northern\s+|southern\s+|eastern\s+|western\s+)?(?:outskirts|suburbs|edge|outskirt)", re.I)
 # "half of the city", "most of X", "the rebel-held part of X": the place itself
 _PART_OF = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:half|part|parts|most|much|rest|remainder|bulk|sections?)\s+of\s+", re.I)
 # Adjectives of an unnamed facility that are no part of what it is ("a local prison")
@@ -233,6 +234,9 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital" (not "the rebels' capital")
             known = gaz.resolve(possessor.group(1))
             return [PlaceMention(possessor.group(1), "city", possessor.group(1))] if known else []
+        edge = _EDGE_NOUN.fullmatch(rest)
+        if edge and _is_name(possessor.group(1), gaz):  # "Bangui's outskirts": the outskirts of Bangui
+            return [PlaceMention(f"{edge.group()} of {possessor.group(1)}", "region", possessor.group(1))]
         np = rest
     part = _PART_OF.match(np)
     if part and len(np) > part.end():

@@ -156,7 +156,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
-    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled", anchored=True),
+    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)(?<!its\s)(?<!their\s)(?<!his\s)(?<!her\s)\bsurrounding\s+", "encircled", anchored=True),
     # an encirclement that was broken or ended: background of the report
     _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\s+(?:of|on|around)\s+",
@@ -203,9 +203,13 @@ _UNREALISED = re.compile(
     r"(?:\w+\s+(?:and|or)\s+)?$|"
     # "with the aim of seizing", "could pave the way for reclaiming", "the Vostok units are to capture"
     r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
-    r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$", re.IGNORECASE | re.ASCII)
+    r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$|"
+    # "pleas not to enter the city", "urged them not to take"
+    r"\bnot\s+to\s+(?:\w+ly\s+)?$|\b(?:plea\w*|appeal\w*|warn\w*)\s+(?:\w+\s+){0,3}?(?:not\s+)?to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
+_GERUND_SUBJECT = re.compile(r"\W*[A-Z][a-z]+ing\b")
+_MODAL_AFTER = re.compile(r"\b(?:would|could|might|will)\s+(?:be|mean|leave|give|deal|open|spell)\b", re.ASCII)
 _NOT_YET = re.compile(r"\bnot\s+yet\b", re.IGNORECASE | re.ASCII)
 # "no jihadists have entered our town": nobody did it
 _NO_SUBJECT = re.compile(r"\bno\s+(?:[\w-]+\s+){0,2}(?:have|has|had|ever)\s+(?:yet\s+|ever\s+)?$", re.IGNORECASE | re.ASCII)
@@ -297,6 +301,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
                 continue
             if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
+            if m.start() < 3 and _GERUND_SUBJECT.match(m.group()) and _MODAL_AFTER.search(sentence, m.end()):
+                continue  # "Losing control of X would be an enormous defeat": a hypothesis
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
             if trig.event == "encircled" and not trig.ended and _LIFTED.search(prefix + m.group()):
