@@ -46,7 +46,8 @@ _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|wher
 
 # Words of a denial, for the pre-test of sentences (ANAPHORIC_DENIAL needs one of them).
 DENIAL_KEYWORDS = ("deny", "denie", "denied", "reject", "dismiss", "refut", "is not true", "is false", "a lie",
-                   "a claim", "claims are", "claim is", "claims were")
+                   "a claim", "claims are", "claim is", "claims were", "claim was", "report was", "reports were",
+                   "report is", "reports are", "not true")
 DENIAL_CUE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
     r"rebuff(?:s|ed)?|disput(?:e|es|ed)|not\s+true|no\s+truth|untrue|false|baseless|fabricat\w+|"
@@ -58,7 +59,7 @@ ANAPHORIC_DENIAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
     r"(?:(?:the|these|those|such)\s+)?(?:(?P<about>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)\s+|[a-z]+\s+)?"
     r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
-    r"\bclaims?\s+(?:are|is|were|was)\s+(?:all\s+)?(?:lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
+    r"\b(?:claims?|reports?)\s+(?:are|is|were|was)\s+[“\"‘']?(?:all\s+)?(?:not\s+true|lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
     r"\ba\s+claim\s+(?:that\s+|which\s+)?(?:\w+ly\s+)?(?:(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?)?"
     r"(?:rejected|denied|dismissed|disputed)\b(?:\s+by\s+(?P<agent>[^,.;]{2,60}))?",
     re.I)
@@ -107,7 +108,7 @@ def speaker_frames(sentence: str) -> list[Frame]:
 
 
 _RELATIVE_BEFORE_VERB = re.compile(r",\s+(?:who|which)\s+[^,;]{1,120},$")
-_APPOSITION_BEFORE_VERB = re.compile(r"(?<=[a-z])\s*,\s+(?:a|an|the)\s+[^,;]{1,60},$")
+_APPOSITION_BEFORE_VERB = re.compile(r"(?<=[a-z])\s*,\s+(?:a|an|the|including|such\s+as|among\s+them)\s+[^,;]{1,60},$")
 
 
 def _speaker_before(before: str) -> str | None:

@@ -137,7 +137,13 @@ def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozens
         and (capture_reported(c, "asserted") or (id(c) not in entries and capture_reported(c, "asserted", changed)))
         # a side that denies the change and says the fighting goes on makes a claim of its own
         and not (c.claimed_by and capture_reported(c, "denied", changed)))]
-    return sorted(result, key=lambda c: (c.sentence_index or 0))
+    return sorted(result, key=lambda c: (c.sentence_index or 0, _position(c)))
+
+
+def _position(c: TerritoryChange) -> int:
+    """Where the change's place is named in its quote (text order within a sentence)."""
+    at = c.quote.find(c.place.split(" ")[0]) if c.place else -1
+    return at if at >= 0 else len(c.quote)
 
 
 def dedupe_distances(claims: list[DistanceClaim]) -> list[DistanceClaim]:

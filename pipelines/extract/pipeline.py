@@ -38,7 +38,10 @@ _LEADING_NAME = re.compile(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
 _LEADING_DETERMINERS = re.compile(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+")
 _QUOTES_AS_SPACES = str.maketrans({q: " " for q in "\"“”"})
 _OWNER_OF_CONTROL = re.compile(r"(\w+)\s+control\b")
-_RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
+_RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
+                       # "the fourth town they have captured": a relative clause without its pronoun
+                       r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
+                       r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
@@ -99,6 +102,9 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
+            if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)
+                    and not (spot.place is not None and spot.place.geonameid in art.salient)):
+                continue  # "troops were retreating": from a place reported changing hands, not any city named
             if mention.name and _ALL_CAPS.fullmatch(mention.name) and (
                     spot.place is None or len(mention.name) > 3 or (art.country and spot.place.country != art.country)):
                 continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline; "CAR town"

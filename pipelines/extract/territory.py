@@ -54,8 +54,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
     _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
-       r"overr(?:an|un|unning|uns))\s+"
-       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured", anchored=True),
+       r"overr(?:an|un|unning|uns))(?:\s+"
+       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)|(?=[.;]))", "captured", anchored=True),
     _t("capture|seizure|fall of|takeover|overrun", rf"{_OWNER}(?:capture|seizure|fall|takeover|overrunning)\s+of\s+",
        "captured"),
     _t("captured|seized|taken|overrun", rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
@@ -116,9 +116,10 @@ TRIGGERS: tuple[Trigger, ...] = (
                                                        for a in ("", "had ", "have ", "has ")), r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
        r"militiamen|garrison|defenders|units)\s+(?:(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)|"
        r"(?:were|was|are|is)\s+(?:\w+ly\s+)?(?:retreating|withdrawing|fleeing|pulling\s+out))\b"
-       r"(?!\s+(?:from|of|to|toward|towards|into|out|back|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
-    _t("withdraw|retreat|pull", r"\b(?:before|after|then|later|subsequently)\s+(?:\w+\s+)?(?:withdrawing|withdrew|"
-       r"retreating|retreated|pulling\s+out|pulled\s+out)\b(?!\s+(?:from|to|toward|out))", "withdrawn_from", "recent"),
+       r"(?!\s+(?:from|of|into|out|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
+    # "then withdrew to their hideouts", "began to retreat towards X": they left the place of the story
+    _t("withdr|retreat|pull", r"\b(?:before|after|then|later|subsequently|(?:began|started|had)\s+to)\s+(?:\w+\s+)?(?:withdrawing|withdrew|withdraw|"
+       r"retreating|retreated|retreat|pulling\s+out|pulled\s+out|pull\s+out)\b(?!\s+(?:from|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
     _t("enter|broke into|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
@@ -222,7 +223,7 @@ _NOT_ARMOUR = re.compile(r"\b(?:fuel|water|oil|gas|petrol|diesel|storage|septic)
 _LIFTED = re.compile(r"\b(?:broke|broken|break|breaking|lifted|lift|lifting|ended|end|ending|relieved|relieve)\s+"
                      r"(?:the\s+)?(?:[\w-]+\s+){0,2}(?:siege|encirclement|blockade)\b", re.IGNORECASE | re.ASCII)
 _CHANGE_EVENTS = frozenset({"captured", "lost", "withdrawn_from", "recaptured"})
-_REALISED = re.compile(r"(?:able|managed|forced|began|started)\s+to\s+$")
+_REALISED = re.compile(r"(?:able|managed|forced|began|started|had)\s+to\s+$")
 _LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE | re.ASCII)
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
 _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
