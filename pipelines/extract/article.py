@@ -55,6 +55,7 @@ class Article:
         self._published = published
         self._frames: dict[int, list[attribution.Frame]] = {}
         self._stances: dict[int, tuple[tuple[int, int] | None, bool]] = {}
+        self._speakers_before: dict[tuple[int, str | None], str | None] = {}
         self.salient: set[int] = set()  # geonameids of places reported changing hands so far
         self.focus: int | None = None  # geonameid of the main place of the last sentence with a change
         self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
@@ -99,13 +100,19 @@ class Article:
     def _named_speaker_before(self, i: int, head: str | None = None) -> str | None:
         """The last named speaker in the sentences before ``i`` (one that is a ``head``:
         "the war monitor" is the observatory named before, "the ministry" a ministry)."""
+        key = (i, head)
+        if key in self._speakers_before:
+            return self._speakers_before[key]
         kinds = ROLE_NAMES.get(head, (head,)) if head else ()
+        found = None
         for j in range(i - 1, max(-1, i - 8), -1):
             named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)
                      and (not kinds or any(k in f.who.lower() for k in kinds))]
             if named:
-                return named[-1]
-        return None
+                found = named[-1]
+                break
+        self._speakers_before[key] = found
+        return found
 
     def claimant(self, i: int, position: int) -> str | None:
         """Who makes the claim at ``position`` of sentence ``i``."""
