@@ -94,6 +94,10 @@ def speaker_frames(sentence: str) -> list[Frame]:
         frames += [Frame(m.group("who"), m.start("who")) for m in _WITH_STATING.finditer(sentence)]
     for verb in _VERB.finditer(sentence):
         before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
+        named = _ROLE_AND_NAME.search(before) if before.endswith(",") else None
+        if named:  # "A senior spokesman, Bismillah Khan, said ...": not an inverted frame
+            frames.append(Frame(named.group("who"), verb.start() - 1))
+            continue
         if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
             after = _SPEAKER_AFTER.match(sentence, verb.end())
             if after and _clean_speaker(after.group("who")):
@@ -107,6 +111,8 @@ def speaker_frames(sentence: str) -> list[Frame]:
     return frames
 
 
+_ROLE_AND_NAME = re.compile(r"\b(?:spokes\w+|official|minister|commander|chief|leader|governor|general|colonel|"
+                            r"source|analyst|envoy|head|director|mayor)\s*,\s*(?P<who>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})\s*,$")
 _RELATIVE_BEFORE_VERB = re.compile(r",\s+(?:who|which)\s+[^,;]{1,120},$")
 _APPOSITION_BEFORE_VERB = re.compile(r"(?<=[a-z])\s*,\s+(?:a|an|the|including|such\s+as|among\s+them)\s+[^,;]{1,60},$")
 

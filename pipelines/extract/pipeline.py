@@ -176,6 +176,7 @@ def _indefinite(text: str, phrase: str) -> bool:
 
 
 
+_DESCRIBED_AROUND = re.compile(r"\b(?:of|near|outside|around|from|in)\s", re.ASCII)
 _ALL_CAPS = re.compile(r"[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*s?")
 # A description of a place that names nothing: a count or a quantity of places ("two key towns",
 # "some districts") or areas of a country; headlines describe what the body names.
@@ -421,7 +422,7 @@ def _apposed_city(art: Article, text: str, start: int, ledger_keys: set[str]) ->
     return None
 
 
-def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceClaim]:
+def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[str] | None = None) -> list[DistanceClaim]:
     sentence = art.sentences[i]
     text = sentence.text
     claims = []
@@ -453,7 +454,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
         direct = proximity and not (locates_a_place(text, m.start()) and not force_is_subject(text, m.start()))
         if link is None:  # "<city>, N km away": measured from the force or the place it took
             direct = direct or _ledger_in_sentence(text, ledger_keys, surface)
-        elif fold_name(surface) in ledger_keys and describes_a_place(text, m.start()):
+        elif fold_name(surface) in (ledger_keys if taken_keys is None else taken_keys) and describes_a_place(text, m.start()):
             # the reference place is one that changed hands: "Juba, 190 km south of Bor" after Bor's fall
             apposed = _apposed_city(art, text, m.start(), ledger_keys)
             if apposed is None:
@@ -557,8 +558,14 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
     entered = {id(c) for c in art.entry_changes}
     held = [c for c in changes if c.stance == "asserted" and (
         c.event not in {"contested", "recaptured"} or (c.event == "contested" and id(c) in entered))]
-    ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
-    distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
+    # the names inside a place ("Habila town garrison": Habila), not the anchor of a description
+    # ("positions north of Kabul", "outskirts of X": Kabul itself did not change hands)
+    ledger_keys = {fold_name(name) for c in held
+                   for name in (c.place, *(() if _DESCRIBED_AROUND.search(c.place) else _NAME.findall(c.place)))}
+    # places an armed actor took (not those a side merely left): a distance to one of them is
+    # measured from near a place the attacker already holds
+    taken_keys = {fold_name(c.place) for c in held if c.event != "withdrawn_from"}
+    distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys, taken_keys)]
     denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
     more_changes, more_distances = anaphoric_denials(art, denials, changes, distances)
     changes = dedupe_territory(changes + more_changes + _confirmed_holdings(art, changes),
