@@ -17,6 +17,12 @@ from .places import POSSESSIVE_END, TRAILING_ANAPHOR, PlaceMention, ResolvedPlac
 from .sentences import Sentence, split_sentences
 
 MAX_QUOTE_CHARS = 400
+_ANY_CAPITALISED = re.compile(r"[A-Z]")
+_CAPITALISED_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+# A name that speaks or acts ("Moscow said", "Kyiv's troops", "Moscow claimed"): a government, not a place
+_ACTS_AFTER = re.compile(r"['’]s?\b|\s+(?:said|says|say|claimed|claims|announced|denied|denies|accused|accuses|"
+                         r"insisted|insists|has|have|had|is|was|will|would|and|or)\b")
+_NOT_NAMES = frozenset("The A An This That It He She They We In On At But And After Before".split())
 # What a role noun ("the monitor said") may stand for among named speakers.
 ROLE_NAMES = {
     "monitor": ("monitor", "observatory", "watch", "acled"),
@@ -49,6 +55,7 @@ class Article:
         self._published = published
         self._frames: dict[int, list[attribution.Frame]] = {}
         self._stances: dict[int, tuple[tuple[int, int] | None, bool]] = {}
+        self._speakers_before: dict[tuple[int, str | None], str | None] = {}
         self.salient: set[int] = set()  # geonameids of places reported changing hands so far
         self.focus: int | None = None  # geonameid of the main place of the last sentence with a change
         self.focus_history: list[tuple[int, int]] = []  # (sentence index, focus) as the focus moved
@@ -93,13 +100,19 @@ class Article:
     def _named_speaker_before(self, i: int, head: str | None = None) -> str | None:
         """The last named speaker in the sentences before ``i`` (one that is a ``head``:
         "the war monitor" is the observatory named before, "the ministry" a ministry)."""
+        key = (i, head)
+        if key in self._speakers_before:
+            return self._speakers_before[key]
         kinds = ROLE_NAMES.get(head, (head,)) if head else ()
+        found = None
         for j in range(i - 1, max(-1, i - 8), -1):
             named = [f.who for f in self.frames(j) if not attribution.is_pronoun(f.who)
                      and (not kinds or any(k in f.who.lower() for k in kinds))]
             if named:
-                return named[-1]
-        return None
+                found = named[-1]
+                break
+        self._speakers_before[key] = found
+        return found
 
     def claimant(self, i: int, position: int) -> str | None:
         """Who makes the claim at ``position`` of sentence ``i``."""
@@ -118,6 +131,8 @@ class Article:
         scope, historical = self._sentence_stance(i)
         if scope and scope[0] <= position < scope[1]:
             return "denied", self.claimant(i, scope[0])
+        if historical and attribution.recent_clause(self.sentences[i].text, position):
+            historical = False  # "had seized X on Friday, crossing the line drawn in January"
         return "historical" if historical else "asserted", self.claimant(i, position)
 
     def _sentence_stance(self, i: int) -> tuple[tuple[int, int] | None, bool]:
@@ -178,8 +193,17 @@ class Article:
         """The place "the capital" (the context country's, or "the Syrian capital") or "the
         city" (the story's focus, else the last city named) stands for."""
         words = mention.text.split()
+        if words[-1].lower() == "capital" and len(words) > 1 and words[-2].lower() in {"state", "provincial", "regional"}:
+            # "the state capital": a city of the story, never the national capital
+            found = recent_place(self.text, self.sentences[i].start + position, self.gaz, self.country,
+                                 frozenset(self.salient), self.focus)
+            return found if found and not found[1].is_national_capital else None
         if words[-1].lower() == "capital":
             country = self.gaz.country_of_word(words[-2]) if len(words) > 1 else None
+            if country is None:
+                named = self.capital_named_before(i, position)
+                if named:
+                    return named
             capital = self.gaz.capital_of(country or self.country)
             return (capital.name, capital) if capital else None
         absolute = self.sentences[i].start + position
@@ -191,6 +215,25 @@ class Article:
         if local and (found is None or self.text.rfind(local.text, 0, absolute) > self.text.rfind(found[0], 0, absolute)):
             return local.text, None  # a village the gazetteer lacks, named after any city it knows
         return found
+
+    def capital_named_before(self, i: int, position: int) -> tuple[str, Place] | None:
+        """A national capital named in this sentence or the one before ("inching closer to Kyiv,
+        encircling the capital"): what "the capital" stands for, whatever the context country.
+        A capital that speaks or acts ("Moscow said", "Moscow's forces") is no candidate."""
+        start = self.sentences[i - 1].start if i else self.sentences[i].start
+        end = self.sentences[i].start + position
+        if "capital" not in self.lowered[start:end] and not _ANY_CAPITALISED.search(self.text, start, end):
+            return None
+        for run in reversed(list(_CAPITALISED_RUN.finditer(self.text, start, end))):
+            if _ACTS_AFTER.match(self.text, run.end()):
+                continue
+            name = run.group()
+            if name in _NOT_NAMES:
+                continue
+            place = self.gaz.resolve(name, self.country)
+            if place is not None and place.is_national_capital:
+                return name, place
+        return None
 
     def _last_unlisted_place(self, i: int, small: bool) -> ResolvedPlace | None:
         """The last place of a change reported in the sentences before that the gazetteer lacks

@@ -46,7 +46,8 @@ _LEADING_LINK = re.compile(r"^(?:(?:however|meanwhile|also|but|and|while|as|wher
 
 # Words of a denial, for the pre-test of sentences (ANAPHORIC_DENIAL needs one of them).
 DENIAL_KEYWORDS = ("deny", "denie", "denied", "reject", "dismiss", "refut", "is not true", "is false", "a lie",
-                   "a claim", "claims are", "claim is", "claims were")
+                   "a claim", "claims are", "claim is", "claims were", "claim was", "report was", "reports were",
+                   "report is", "reports are", "not true")
 DENIAL_CUE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
     r"rebuff(?:s|ed)?|disput(?:e|es|ed)|not\s+true|no\s+truth|untrue|false|baseless|fabricat\w+|"
@@ -58,7 +59,7 @@ ANAPHORIC_DENIAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:es|ed))\s+(?:(?:it|this|that|them)(?=\s*(?:[.,;]|$|as\b))|"
     r"(?:(?:the|these|those|such)\s+)?(?:(?P<about>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)\s+|[a-z]+\s+)?"
     r"(?:claims?|reports?|allegations?|assertions?|statements?))\b|^\W*(?:this|that|it)\s+is\s+(?:not\s+true|false|a\s+lie)|"
-    r"\bclaims?\s+(?:are|is|were|was)\s+(?:all\s+)?(?:lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
+    r"\b(?:claims?|reports?)\s+(?:are|is|were|was)\s+[“\"‘']?(?:all\s+)?(?:not\s+true|lies|a\s+lie|false|untrue|baseless|fabricated|propaganda)\b|"
     r"\ba\s+claim\s+(?:that\s+|which\s+)?(?:\w+ly\s+)?(?:(?P<denier>(?:[\w'’-]+\s+){1,4}?)(?:has\s+|had\s+)?)?"
     r"(?:rejected|denied|dismissed|disputed)\b(?:\s+by\s+(?P<agent>[^,.;]{2,60}))?",
     re.I)
@@ -93,6 +94,10 @@ def speaker_frames(sentence: str) -> list[Frame]:
         frames += [Frame(m.group("who"), m.start("who")) for m in _WITH_STATING.finditer(sentence)]
     for verb in _VERB.finditer(sentence):
         before = sentence[max(0, verb.start() - 200):verb.start()].rstrip()
+        named = _ROLE_AND_NAME.search(before) if before.endswith(",") else None
+        if named:  # "A senior spokesman, Bismillah Khan, said ...": not an inverted frame
+            frames.append(Frame(named.group("who"), verb.start() - 1))
+            continue
         if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
             after = _SPEAKER_AFTER.match(sentence, verb.end())
             if after and _clean_speaker(after.group("who")):
@@ -106,13 +111,17 @@ def speaker_frames(sentence: str) -> list[Frame]:
     return frames
 
 
+_ROLE_AND_NAME = re.compile(r"\b(?:spokes\w+|official|minister|commander|chief|leader|governor|general|colonel|"
+                            r"source|analyst|envoy|head|director|mayor)\s*,\s*(?P<who>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})\s*,$")
 _RELATIVE_BEFORE_VERB = re.compile(r",\s+(?:who|which)\s+[^,;]{1,120},$")
+_APPOSITION_BEFORE_VERB = re.compile(r"(?<=[a-z])\s*,\s+(?:a|an|the|including|such\s+as|among\s+them)\s+[^,;]{1,60},$")
 
 
 def _speaker_before(before: str) -> str | None:
     """The subject of a reporting verb: the words back to a clause boundary (at most ten)."""
     if before.endswith(","):  # "The woman, who would not give her name, said": the woman
         before = _RELATIVE_BEFORE_VERB.sub("", before)
+        before = _APPOSITION_BEFORE_VERB.sub("", before)  # "Ayoub Nahar, an RSF official, stated"
     cut = max(before.rfind(c) for c in _FRAME_PUNCT)
     dash = before.rfind(" - ")
     words = before[max(cut, dash + 2 if dash >= 0 else -1) + 1:].split()
@@ -189,6 +198,24 @@ def is_earlier_month(sentence: str, published: str | None) -> bool:
         return False
     month = int(published[5:7])
     return 1 <= month <= 12 and any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
+
+
+_RECENT_TIME = re.compile(r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today|tonight|overnight|"
+                          r"last\s+night|this\s+(?:morning|week))\b", re.I | re.ASCII)
+_CLAUSE_MARK = re.compile(r"[,;:]|\s[-–—]\s")
+
+
+def recent_clause(sentence: str, position: int) -> bool:
+    """The clause of ``position`` is dated to the reported days ("had seized X on Friday, ... in
+    January") and no earlier date comes before its end: a background date further on belongs to
+    another clause."""
+    start = max((m.end() for m in _CLAUSE_MARK.finditer(sentence, 0, position)), default=0)
+    end = _CLAUSE_MARK.search(sentence, position)
+    end = end.start() if end else len(sentence)
+    if not _RECENT_TIME.search(sentence, start, end):
+        return False
+    head = sentence[:end]
+    return not (_ANY_YEAR.search(head) or _IN_MONTH.search(head) or _PAST_MARKER.search(head))
 
 
 def reference_year(published: str | None, text: str) -> int | None:

@@ -1,6 +1,7 @@
 """After reading: de-duplication, denials that point back at claims, derived distances."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..gazetteer import Place, fold_name
@@ -18,6 +19,11 @@ def place_key(text: str) -> str:
     return " ".join(w for w in fold_name(text).split() if w not in _GENERIC_WORDS)
 
 
+_CONTENT_CLAUSE = re.compile(r"\s+(?:(?:by|from|of)\s+[^,.;]{1,60}?\s+)?that\b", re.I)
+_PRONOUN_DENIAL = re.compile(r"\w+\s+(?:it|this|that|them)\b", re.I)
+_SUBORDINATE_BEFORE = re.compile(r"\b(?:though|although|while|whereas|but)\s+(?:\w+\s+){0,3}$", re.I)
+
+
 def anaphoric_denials(art: Article, candidates: list[int], changes: list[TerritoryChange],
                        distances: list[DistanceClaim]) -> tuple[list, list]:
     """Denials that point back at a claim ("rejects the Dessie claim", "This is not true"):
@@ -28,6 +34,11 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
         m = attribution.ANAPHORIC_DENIAL.search(sentence.text)
         if not m or any(c.sentence_index == i and c.stance == "denied" for c in (*changes, *distances)):
             continue
+        if _CONTENT_CLAUSE.match(sentence.text, m.end()):
+            continue  # "denied claims by X that the troops were encircled": the claim is stated here
+        if _PRONOUN_DENIAL.match(m.group()) and _SUBORDINATE_BEFORE.search(sentence.text, 0, m.start()) \
+                and not any(c.sentence_index == i for c in (*changes, *distances)):
+            continue  # "X and Y accuse each other of ..., though each denies it": "it" is in this sentence
         if m.group("agent") or m.group("denier"):  # "a claim the government dismissed", "... denied by X"
             denier = (m.group("agent") or m.group("denier")).strip()
         else:
@@ -126,7 +137,13 @@ def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozens
         and (capture_reported(c, "asserted") or (id(c) not in entries and capture_reported(c, "asserted", changed)))
         # a side that denies the change and says the fighting goes on makes a claim of its own
         and not (c.claimed_by and capture_reported(c, "denied", changed)))]
-    return sorted(result, key=lambda c: (c.sentence_index or 0))
+    return sorted(result, key=lambda c: (c.sentence_index or 0, _position(c)))
+
+
+def _position(c: TerritoryChange) -> int:
+    """Where the change's place is named in its quote (text order within a sentence)."""
+    at = c.quote.find(c.place.split(" ")[0]) if c.place else -1
+    return at if at >= 0 else len(c.quote)
 
 
 def dedupe_distances(claims: list[DistanceClaim]) -> list[DistanceClaim]:

@@ -98,7 +98,16 @@ NOT_PLACE_WORDS = WEEKDAYS_MONTHS | frozenset((
     "Col Lt Captain Sergeant Prime Deputy Chief Spokesman Spokesperson After Before Despite During On In "
     "At Since While When As But And However Meanwhile Earlier Later Also Yet Still Following Amid "
     "According If Although Though Because Then Now Today Yesterday Overnight Last Next Some Many "
-    "Several Most All Both Each Other Residents Witnesses Officials Sources Reports Local").split())
+    "Several Most All Both Each Other Residents Witnesses Officials Sources Reports Local "
+    # sentence-initial adverbs and conjunctions ("Soon explosions were bursting"): some are also
+    # alternate names of places somewhere
+    "Soon Here There Once Again Instead Thus Hence Nevertheless Nonetheless Already Finally Eventually "
+    "Suddenly Recently Currently Initially Previously Subsequently Afterwards Afterward Elsewhere Moreover "
+    "Furthermore Otherwise Indeed Perhaps Even Just Only Until Unless Whether Where Why How What Who Which "
+    "Whose Whatever Shortly Overall Further Nearby "
+    # speakers and actors at the start of a sentence ("Police said the city ...")
+    "Police Army Military Government Rebels Troops Soldiers Militants Fighters Forces Security Analysts "
+    "Diplomats Activists Authorities Observers Militia Insurgents").split())
 
 PERSON_TITLES = re.compile(
     r"\b(?:President|Gen\.?|General|Commander|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Colonel|Col\.?|Lt\.?|"

@@ -17,7 +17,7 @@ from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untit
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
-from .territory import actor_before, agent_after, hints_in, trigger_hits
+from .territory import actor_before, agent_after, hints_in, trigger_hits, unrealised_at
 from .units import DISTANCE, distance_of
 
 # Derived distances are computed for places within this distance of their national capital.
@@ -38,7 +38,10 @@ _LEADING_NAME = re.compile(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
 _LEADING_DETERMINERS = re.compile(r"^(?:(?:the|its|their|his|her)\s+|[A-Z][\w-]*['’]s\s+)+")
 _QUOTES_AS_SPACES = str.maketrans({q: " " for q in "\"“”"})
 _OWNER_OF_CONTROL = re.compile(r"(\w+)\s+control\b")
-_RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$")
+_RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
+                       # "the fourth town they have captured": a relative clause without its pronoun
+                       r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
+                       r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
@@ -99,8 +102,16 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
-            if mention.name and _ALL_CAPS.fullmatch(mention.name) and (spot.place is None or len(mention.name) > 3):
-                continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline
+            if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)
+                    and not (spot.place is not None and spot.place.geonameid in art.salient)):
+                continue  # "troops were retreating": from a place reported changing hands, not any city named
+            if mention.name and _ALL_CAPS.fullmatch(mention.name) and (
+                    spot.place is None or len(mention.name) > 3 or (art.country and spot.place.country != art.country)):
+                continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline; "CAR town"
+            if mention.name and mention.text != mention.name and (
+                    (_VAGUE_DESCRIPTION.match(mention.text) and (headline or _is_first_line(art, i)))
+                    or (_AREA_OF.match(mention.text) and _indefinite(text, mention.text))):
+                continue  # a headline's "key areas in Sennar": the body names them
             if spot.place is None and mention.name and headline:
                 continue  # every word of a headline looks like a name
             if mention.name is None and not mention.anaphor and _vague(mention, headline or _is_first_line(art, i)):
@@ -155,6 +166,17 @@ def text_position(art: Article, change: TerritoryChange) -> int:
 
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
+_AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)
+
+
+def _indefinite(text: str, phrase: str) -> bool:
+    """The sentence names the phrase with an indefinite article ("an area outside X")."""
+    at = text.find(phrase)
+    return at >= 3 and text[max(0, at - 3):at].lower() in {" a ", "an "}
+
+
+
+_DESCRIBED_AROUND = re.compile(r"\b(?:of|near|outside|around|from|in)\s", re.ASCII)
 _ALL_CAPS = re.compile(r"[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*s?")
 # A description of a place that names nothing: a count or a quantity of places ("two key towns",
 # "some districts") or areas of a country; headlines describe what the body names.
@@ -239,6 +261,10 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
             place = art.gaz.resolve(capital["name"], art.country)
             if place is not None:
                 return capital["name"], place
+        if capital["dem"] is None:
+            named = art.capital_named_before(i, position)  # "closer to Kyiv ... 30 km from the capital"
+            if named:
+                return named
         country = art.gaz.country_of_word(capital["dem"]) if capital["dem"] else art.country
         place = art.gaz.capital_of(country)
         return (place.name, place) if place else None
@@ -396,7 +422,7 @@ def _apposed_city(art: Article, text: str, start: int, ledger_keys: set[str]) ->
     return None
 
 
-def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceClaim]:
+def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[str] | None = None) -> list[DistanceClaim]:
     sentence = art.sentences[i]
     text = sentence.text
     claims = []
@@ -424,10 +450,11 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
         if not target:
             continue
         surface, place = target
-        direct = proximity and not locates_a_place(text, m.start())
+        # "X lies 200 km from C" locates X; "its forces lie 270 km from C" places the force
+        direct = proximity and not (locates_a_place(text, m.start()) and not force_is_subject(text, m.start()))
         if link is None:  # "<city>, N km away": measured from the force or the place it took
             direct = direct or _ledger_in_sentence(text, ledger_keys, surface)
-        elif fold_name(surface) in ledger_keys and describes_a_place(text, m.start()):
+        elif fold_name(surface) in (ledger_keys if taken_keys is None else taken_keys) and describes_a_place(text, m.start()):
             # the reference place is one that changed hands: "Juba, 190 km south of Bor" after Bor's fall
             apposed = _apposed_city(art, text, m.start(), ledger_keys)
             if apposed is None:
@@ -436,7 +463,8 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str]) -> list[DistanceC
                 surface, place = apposed
                 direct = True
         if direct and link is not None and describes_a_place(text, m.start()):
-            direct = bool(PRESENCE_TRIGGER.search(text))  # "pushing toward X, 120 km from C": not at X yet
+            # "pushing toward X, 120 km from C": not at X yet; "an offensive to seize X, 120 km from C": neither
+            direct = any(not unrealised_at(text, p.start()) for p in PRESENCE_TRIGGER.finditer(text))
         if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
                                or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
             continue
@@ -530,8 +558,14 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
     entered = {id(c) for c in art.entry_changes}
     held = [c for c in changes if c.stance == "asserted" and (
         c.event not in {"contested", "recaptured"} or (c.event == "contested" and id(c) in entered))]
-    ledger_keys = {fold_name(name) for c in held for name in (c.place, *_NAME.findall(c.place))}
-    distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys)]
+    # the names inside a place ("Habila town garrison": Habila), not the anchor of a description
+    # ("positions north of Kabul", "outskirts of X": Kabul itself did not change hands)
+    ledger_keys = {fold_name(name) for c in held
+                   for name in (c.place, *(() if _DESCRIBED_AROUND.search(c.place) else _NAME.findall(c.place)))}
+    # places an armed actor took (not those a side merely left): a distance to one of them is
+    # measured from near a place the attacker already holds
+    taken_keys = {fold_name(c.place) for c in held if c.event != "withdrawn_from"}
+    distances = [d for i in unit_sentences for d in _distances_in(art, i, ledger_keys, taken_keys)]
     denials = [i for i in candidates if any("denial" in _KINDS_OF_MATCH.get(k, ()) for k in keywords[i])]
     more_changes, more_distances = anaphoric_denials(art, denials, changes, distances)
     changes = dedupe_territory(changes + more_changes + _confirmed_holdings(art, changes),

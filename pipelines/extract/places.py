@@ -16,7 +16,7 @@ _CAPITAL_HEAD = re.compile(r"(?:provincial\s+|regional\s+)?capital\b", re.I)
 _NAMED_UNIT = re.compile(r"\b\d+(?:st|nd|rd|th)\s+[A-Z]")
 _DETERMINED = re.compile(r"(?:the|its|their|his|her|our|this|that)\s")
 _TRAILING_OF = re.compile(r"\s+of$")
-_ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)$")
+_ENDS_WITH_LOCATIVE = re.compile(r"\b(?:at|in|near|outside)(?:\s+[a-z][\w]*-[a-z][\w-]*)?$")
 _POSSESSIVE_DETERMINER = re.compile(r"(?:its|their|his|her|our)\s")
 # Lowercase Arabic articles inside names: "Ras al-Ain", "Deir ez-Zor".
 _QUANTIFIERS = frozenset("around about some nearly almost over roughly approximately".split())
@@ -31,7 +31,8 @@ _ORDINAL = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|
                       r"eighth|ninth|tenth|other|others)\b", re.I)
 _LIST_INTRO = re.compile(r"\b(\w+),?\s+(?:of|like|such\s+as|including|namely)\s+(.+)$")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-_DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_DISTANCE_TAIL = re.compile(r"\s*(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|"
+                            r"capital(?:\s+city)?\b|city\b)")
 _RUN = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-)?[A-Z][\w'’‘ʿ-]*"
                   r"(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at|ath|ez|es|ed)-|(?:bin|ibn|de|del|da|do|dos|das|di|du)\s+)?"
                   r"[A-Z][\w'’‘ʿ-]*)*")
@@ -54,6 +55,11 @@ _GROUP_ARTICLE = re.compile(r"^(?:al|el)[\s-]+", re.I)
 # "all three towns", "both towns", "the two cities": the places just named
 _COUNTED_ANAPHOR = re.compile(r"^(?:(?:all|the)\s+)?(?P<n>both|two|three|four|five|2|3|4|5)\s+(?P<noun>towns|cities|villages|settlements)$", re.I)
 _NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# After a name, a settlement noun that makes the name its area: "the North Darfur capital",
+# "Shan state town", "Donetsk region village"
+_DESCRIBED_BY_AREA = re.compile(r"['’`]*\s*(?:(?:state|provincial|regional)\s+)?capital\s*['’`]*$|"
+                                r"\s+(?:state|province|region|district|county|oblast|governorate)\s+(?:town|village|city)s?$", re.I)
+_EDGE_NOUN = re.compile(r"(?:northern\s+|southern\s+|eastern\s+|western\s+)?(?:outskirts|suburbs|edge|outskirt)", re.I)
 # "half of the city", "most of X", "the rebel-held part of X": the place itself
 _PART_OF = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+)?(?:half|part|parts|most|much|rest|remainder|bulk|sections?)\s+of\s+", re.I)
 # Adjectives of an unnamed facility that are no part of what it is ("a local prison")
@@ -186,8 +192,13 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 break
             list_mode = True
         elif low == "of":
+            if has_place_noun and not name_seen and (nxt_tok.lower() in _QUANTIFIERS or nxt_tok[:1].isdigit()
+                                                     or nxt_tok.lower() in {"a", "an"}):
+                break  # "the town of about 14,000 people": a description, not a name
             if not list_mode and has_place_noun and not name_seen:
                 list_mode = nxt_tok[:1].isupper()
+        elif name_seen and low in {"the", "a", "an"}:
+            break  # "withdrawn from X the previous day": a new noun phrase
         elif low == "as" and list_mode and text[max(0, m.start() - 5):m.start()].lower().startswith("such"):
             pass
         elif low == "last" and text[max(0, m.start() - 4):m.start()].lower() == "the ":
@@ -223,6 +234,9 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         if _CAPITAL_HEAD.match(rest):  # "Ghazni's provincial capital" (not "the rebels' capital")
             known = gaz.resolve(possessor.group(1))
             return [PlaceMention(possessor.group(1), "city", possessor.group(1))] if known else []
+        edge = _EDGE_NOUN.fullmatch(rest)
+        if edge and _is_name(possessor.group(1), gaz):  # "Bangui's outskirts": the outskirts of Bangui
+            return [PlaceMention(f"{edge.group()} of {possessor.group(1)}", "region", possessor.group(1))]
         np = rest
     part = _PART_OF.match(np)
     if part and len(np) > part.end():
@@ -250,6 +264,8 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         tail = np[name_match.end():].split()
         if tail and tail[-1][:1].islower() and tail[-1].lower().strip("()") not in PLACE_NOUNS:
             return []  # "Security measures": the name qualifies a common noun
+        if _DESCRIBED_BY_AREA.match(np, name_match.end()):
+            return []  # "the North Darfur capital", "a Shan state town": a place in X, named elsewhere
         return [_named_mention(np, name_match)]
     if head not in PLACE_NOUNS:
         return []
@@ -306,8 +322,8 @@ def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -
         return [PlaceMention(np, kind, None, anaphor=True)]  # "the towns": those just named
     if _POSSESSIVE_DETERMINER.match(lowered) and bare:
         return [PlaceMention(np, kind, None, anaphor=True)]  # "their positions"
-    if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered):
-        return []  # headline "key town near capital": named later, if at all
+    if kind in {"city", "town"} and not head.endswith("s") and not _DETERMINED.match(lowered) and not DISTANCE.search(np):
+        return []  # headline "key town near capital": named later, if at all ("a town 160 km from X" is a place)
     if kind in {"facility", "base"} and bare and head not in STRATEGIC_FACILITIES:
         return []  # "entered the building"
     if kind in {"facility", "base"} and bare:
@@ -339,9 +355,14 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
         return _antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
     starts = list(_CLAUSE_START.finditer(clause))
     cut = starts[-1].end() if starts else 0
-    for segment in clause[cut:].split(","):  # "After weeks of fighting, the city of X fell"
+    segments = clause[cut:].split(",")
+    for k, segment in enumerate(segments):  # "After weeks of fighting, the city of X fell"
         segment = _GARRISON_AT.sub("", segment.strip())
         mentions = chunk_after(segment, 0, gaz)[0] if segment else []
+        if mentions and all(x.anaphor for x in mentions) and k + 1 < len(segments):
+            apposed = segments[k + 1].strip()  # "the town, Masiaka, 56 km from X, had fallen": Masiaka
+            if _RUN.fullmatch(apposed) and _is_name(apposed, gaz):
+                return mentions_in(apposed, gaz)
         if mentions:
             return mentions
     subject = clause[cut:].strip().lower()
@@ -381,6 +402,7 @@ _GARRISON_AT = re.compile(r"^(?:the\s+)?(?:personnel|troops|soldiers|forces|garr
                           r"units?)\s+(?:\w+\s+)?(?:at|in|of)\s+", re.I)
 
 
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
 _RECENT = re.compile(_RUN.pattern + r"|(?P<capital>\bthe\s+capital\b(?!\s+of\b))")  # not "the capital of X state"
 
 
@@ -423,6 +445,9 @@ def _places_backwards(text: str, end: int, gaz: Gazetteer, country: str | None, 
         name = POSSESSIVE_END.sub("", surface)
         if not _is_name(name, gaz) or PERSON_TITLES.search(text, start, run.start()):
             continue
+        following = _NEXT_WORD.match(text, run.end())
+        if following and _NOT_PLACE_HEAD.match(following.group(1).lower()):
+            continue  # "the Vostok units", "Kherson officials": the name qualifies people
         place = gaz.resolve(name, country)  # whole runs only: "Human" in "Human Rights" is no place
         if place is not None and place.kind == "city":
             yield name, place

@@ -10,9 +10,18 @@ ABBREVIATIONS = (
 # A boundary: terminal punctuation (and closing quotes) then space and a capital, digit or
 # opening quote; or a line break. A period after an abbreviation or an initial ("Gen.",
 # "U.S.", "J.") is not one; the look-behinds run only at punctuation, so this stays fast.
-_BOUNDARY = re.compile(
-    r"[.!?](?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{a}\.)" for a in ABBREVIATIONS) +
-    r"[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_ABBREVIATION_SET = frozenset(ABBREVIATIONS)
+_WORD_BEFORE = re.compile(r"(?<!\w)\w{1,6}$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """The period at ``dot`` ends an abbreviation ("Gen.") or an initial ("J.", "U.S.")."""
+    word = _WORD_BEFORE.search(text, max(0, dot - 7), dot)
+    if not word:
+        return False
+    w = word.group()
+    return (len(w) == 1 and "A" <= w <= "Z") or w in _ABBREVIATION_SET
 # A line: a line break ends a sentence unless the line stops mid-sentence (after a comma, or with
 # the next line going on in lowercase or with a number: text wrapped by a web page).
 _LINE = re.compile(r"(?:[^\n]|\n(?=[ \t]*[a-z0-9(])(?<=[^.!?:\"”\n]\n)|(?<=,)\n)+")
@@ -33,6 +42,8 @@ def split_sentences(text: str) -> list[Sentence]:
     for line in _LINE.finditer(text):  # a line break always ends a sentence
         start, end = line.span()
         for m in _BOUNDARY.finditer(text, start, end):
+            if text[m.start()] == "." and _is_abbreviation(text, m.start()):
+                continue
             _add(sentences, text, start, m.end())
             start = m.end()
         _add(sentences, text, start, end)

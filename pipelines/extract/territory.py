@@ -54,8 +54,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
     _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
-       r"overr(?:an|un|unning|uns))\s+"
-       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)", "captured", anchored=True),
+       r"overr(?:an|un|unning|uns))(?:\s+"
+       r"(?!of\b|by\b|back\b|(?:\w+\s+)?control\b|(?:up\s+)?(?:\w+\s+)?positions\b)|(?=[.;]))", "captured", anchored=True),
     _t("capture|seizure|fall of|takeover|overrun", rf"{_OWNER}(?:capture|seizure|fall|takeover|overrunning)\s+of\s+",
        "captured"),
     _t("captured|seized|taken|overrun", rf"\b{_AUX}(?:captured|seized|taken|overrun)\b(?!\s+(?:part|place|to|into|hostage|prisoner))", "captured", "before"),
@@ -68,8 +68,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", r"\b(?:seiz(?:ed|es|ing)|took|tak(?:en|es|ing)|gain(?:ed|s|ing)|assum(?:ed|es|ing)|wrest(?:ed|s))\s+"
        r"(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+(?:of|over)\b)(?=\s*(?:[,.;:\"]|and\b|$))", "captured", "recent"),
     # "the rebels say they are now in full control of X": a capture claimed
-    _t("control", r"\b(?:is|are|was|were)\s+(?:now\s+)?in\s+(?:full|complete|total)\s+"
-       r"control\s+of\s+", "captured"),
+    _t("control", r"\b(?:is|are|was|were)\s+(?:(?:now|already)\s+in\s+(?:(?:full|complete|total|effective)\s+)?|"
+       r"in\s+(?:full|complete|total)\s+)control\s+of\s+", "captured"),
     # "the army was still in control of X", "troops remain in control of X": a capture denied
     _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
        "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
@@ -112,22 +112,26 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("left the|left their|left its|left his", r"\bleft\s+(?=(?:the|their|its|his)\s+(?:\w+\s+)?(?:town|city|village|base|barracks|garrison|camp|area)\b)",
        "withdrawn_from", needs_force=True, anchored=True),
     # "soldiers and police had fled hours before the rebels arrived": from the place just named
-    _t("fled|withdrew|pulled out|retreated|" + "|".join(f"{n} {a}left" for n in _LEAVERS.split("|")
+    _t("fled|withdrew|pulled out|retreated|retreating|withdrawing|fleeing|pulling out|" + "|".join(f"{n} {a}left" for n in _LEAVERS.split("|")
                                                        for a in ("", "had ", "have ", "has ")), r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
-       r"militiamen|garrison|defenders|units)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)\b"
-       r"(?!\s+(?:from|of|to|toward|towards|into|out|back|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
-    _t("withdraw|retreat|pull", r"\b(?:before|after|then|later|subsequently)\s+(?:\w+\s+)?(?:withdrawing|withdrew|"
-       r"retreating|retreated|pulling\s+out|pulled\s+out)\b(?!\s+(?:from|to|toward|out))", "withdrawn_from", "recent"),
+       r"militiamen|garrison|defenders|units)\s+(?:(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)|"
+       r"(?:were|was|are|is)\s+(?:\w+ly\s+)?(?:retreating|withdrawing|fleeing|pulling\s+out))\b"
+       r"(?!\s+(?:from|of|into|out|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
+    # "then withdrew to their hideouts", "began to retreat towards X": they left the place of the story
+    _t("withdr|retreat|pull", r"\b(?:before|after|then|later|subsequently|(?:began|started|had)\s+to)\s+(?:\w+\s+)?(?:withdrawing|withdrew|withdraw|"
+       r"retreating|retreated|retreat|pulling\s+out|pulled\s+out|pull\s+out)\b(?!\s+(?:from|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
-    _t("enter|broke into|break into|push|advanc|infiltrat|penetrat", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+    _t("enter|broke into|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+       r"mov(?:ed|ing)\s+(?:back\s+)?into|"
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
     _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
        r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
-       r"taking\s+place|reported|continuing|going\s+on|now|on)\s+){0,4}"
+       r"taking\s+place|reported|continuing|going\s+on|now|on|again|yesterday|today|tonight|overnight|late|early|"
+       r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|morning|afternoon|evening|night)\s+){0,4}"
        r"(?:in|for(?:\s+(?:the\s+)?control\s+of)?|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
     _t("attack|raid|assault", r"\b(?:attacks?|raids?|assaults?)\s+on\s+(?=(?:the\s+(?:outskirts|edge|suburbs)\s+of\s+|[A-Z][\w'’-]*['’]s\s+(?:outskirts|suburbs)))",
        "contested", anchored=True),
@@ -153,7 +157,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
-    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)\bsurrounding\s+", "encircled", anchored=True),
+    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)(?<!its\s)(?<!their\s)(?<!his\s)(?<!her\s)\bsurrounding\s+", "encircled", anchored=True),
     # an encirclement that was broken or ended: background of the report
     _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\s+(?:of|on|around)\s+",
@@ -192,10 +196,22 @@ _UNREALISED = re.compile(
     r"\b(?:could|would|may|might|will|shall|threaten\w*|plan\w*|aim\w*|attempt\w*|try|trying|tried|"
     r"seek\w*|sought|vow\w*|hop(?:e|es|ed|ing)|want\w*|intend\w*|prepar\w*|ready|bid|order\w*|effort\w*|"
     r"goal|objective|mission|drive|order|so\s+as|aspir\w*|expect\w*|determin\w*|pledg\w*|promis\w*|"
-    r"fail\w*|unable|refus\w*|cannot|urg\w*|call\w*|no)\s+(?:to\s+)?(?:\w+\s+)?$|"
-    r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
+    r"fail\w*|unable|refus\w*|cannot|urg\w*|call\w*|no)\s+(?:to\s+)?(?:\w+\s+)?(?:(?:and|or)\s+(?:\w+\s+)?)?$|"
+    r"\b(?:fighting|struggling|battling|working|pushing|striving)\s+to\s+(?:\w+\s+)?(?:(?:and|or)\s+(?:\w+\s+)?)?$|"
+    # a purpose: "an offensive to seize", "objectives has been to encircle and", "operations to fully seize"
+    r"\b(?:intent\w*|desire\w*|offensives?|campaigns?|operations?|strateg\w+|aims?|objectives?|goals?|plans?|"
+    r"ambitions?|bids?|attempts?|efforts?|push|drive|threats?)\b[^.;,]{0,30}?\bto\s+(?:\w+ly\s+)?"
+    r"(?:\w+\s+(?:and|or)\s+)?$|"
+    # "with the aim of seizing", "could pave the way for reclaiming", "the Vostok units are to capture"
+    r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
+    r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$|"
+    # "pleas not to enter the city", "urged them not to take"
+    r"\bnot\s+to\s+(?:\w+ly\s+)?$|\b(?:hold\w*\s+off|refrain\w*|desist\w*)\s+(?:on\s+|from\s+)?$|\b(?:plea\w*|appeal\w*|warn\w*)\s+(?:\w+\s+){0,3}?(?:not\s+)?to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
+_GERUND_SUBJECT = re.compile(r"\W*[A-Z][a-z]+ing\b")
+_MODAL_AFTER = re.compile(r"\b(?:would|could|might|will)\s+(?:be|mean|leave|give|deal|open|spell)\b", re.ASCII)
+_NOT_YET = re.compile(r"\bnot\s+yet\b", re.IGNORECASE | re.ASCII)
 # "no jihadists have entered our town": nobody did it
 _NO_SUBJECT = re.compile(r"\bno\s+(?:[\w-]+\s+){0,2}(?:have|has|had|ever)\s+(?:yet\s+|ever\s+)?$", re.IGNORECASE | re.ASCII)
 # The subject right before an action that needs an armed actor: "hundreds of people fled the area"
@@ -207,11 +223,17 @@ _NOT_ARMOUR = re.compile(r"\b(?:fuel|water|oil|gas|petrol|diesel|storage|septic)
 _LIFTED = re.compile(r"\b(?:broke|broken|break|breaking|lifted|lift|lifting|ended|end|ending|relieved|relieve)\s+"
                      r"(?:the\s+)?(?:[\w-]+\s+){0,2}(?:siege|encirclement|blockade)\b", re.IGNORECASE | re.ASCII)
 _CHANGE_EVENTS = frozenset({"captured", "lost", "withdrawn_from", "recaptured"})
-_REALISED = re.compile(r"(?:able|managed|forced|began|started)\s+to\s+$")
+_REALISED = re.compile(r"(?:able|managed|forced|began|started|had)\s+to\s+$")
 _LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE | re.ASCII)
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
 _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
+
+
+def unrealised_at(sentence: str, position: int) -> bool:
+    """A modal, intent or purpose governs the word at ``position`` ("an offensive to seize")."""
+    prefix = sentence[max(0, position - 40):position]
+    return bool(_UNREALISED.search(prefix)) and not _REALISED.search(prefix)
 
 
 def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str]) -> list[re.Match]:
@@ -270,6 +292,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
             prefix = sentence[max(0, m.start() - 40):m.start()]
             negated = bool(m.groupdict().get("neg") or _NEGATION.search(prefix)
                            or (trig.entry and _NO_SUBJECT.search(prefix)))
+            if negated and trig.event == "captured" and _NOT_YET.search(prefix[-14:] + m.group()):
+                continue  # "has not yet fallen into their hands": still fought over (see the contested family)
             if trig.holds:
                 negated = not negated  # "still in control of X": the capture of X is denied
             if negated and trig.event not in _CHANGE_EVENTS and not trig.entry:
@@ -278,6 +302,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
                 continue
             if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
+            if m.start() < 3 and _GERUND_SUBJECT.match(m.group()) and _MODAL_AFTER.search(sentence, m.end()):
+                continue  # "Losing control of X would be an enormous defeat": a hypothesis
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
             if trig.event == "encircled" and not trig.ended and _LIFTED.search(prefix + m.group()):
@@ -298,8 +324,16 @@ def agent_after(sentence: str, position: int, preposition_done: bool = False) ->
     return _tidy_actor(m.group("who")) if m else None
 
 
+# Heads that name no actor: vehicles, abstract nouns ("the offensive", "tanks", "militants' control")
+_NOT_ACTOR_HEAD = re.compile(r"(?:^|\s)(?:offensive|advance|tanks|control|hands|assault|attack|push)$", re.IGNORECASE | re.ASCII)
+_POSSESSIVE_CONTROL = re.compile(r"['’]s?\s+(?:\w+\s+)?(?:control|hands)$", re.IGNORECASE)
+
+
 def _tidy_actor(actor: str | None) -> str | None:
     if not actor:
         return None
     actor = _LEADING_DETERMINER.sub("", actor.strip())
+    actor = _POSSESSIVE_CONTROL.sub("", actor)  # "fallen into the militants' control": the militants
+    if _NOT_ACTOR_HEAD.search(actor):
+        return None
     return actor or None
