@@ -23,7 +23,7 @@ from connectors.webhooks.engine import DeliveryEngine
 from connectors.webhooks.metrics import DispatcherMetrics, WsgiServer, metrics_app
 from connectors.webhooks.models import Outcome
 from connectors.webhooks.sender import alert_payload
-from connectors.webhooks.store import Store, open_store
+from connectors.webhooks.store import Store, open_store, redact
 from connectors.webhooks.subscriptions import Subscriptions
 from connectors.wire import Alert, DeadLetter, WireError
 
@@ -59,7 +59,7 @@ class Dispatcher:
         try:
             servers = self._start_servers(store)
             log.info("dispatcher: topic %s on %s, database %s, %d pending deliveries",
-                     self.config.topic, self.config.bootstrap, self.config.db, store.count_pending())
+                     self.config.topic, self.config.bootstrap, redact(self.config.db), store.count_pending())
             self._consume(store, stop)
         finally:
             self._engine.stop()

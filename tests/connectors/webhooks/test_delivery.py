@@ -18,8 +18,8 @@ from connectors.wire import DeadLetter
 
 
 @pytest.fixture
-def store(db_path):
-    s = open_store(db_path)
+def store(db):
+    s = open_store(db)
     yield s
     s.close()
 

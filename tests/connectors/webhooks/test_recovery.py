@@ -77,7 +77,7 @@ def processes(tmp_path):
 
 
 def test_sigkill_mid_delivery_then_restart_delivers_everything_once_per_subscriber(
-        subscribe, dispatcher_config, publish, processes, db_path):
+        subscribe, dispatcher_config, publish, processes, db):
     secret = generate_secret()
     alerts = [make_alert(300 + i) for i in range(40)]
     expected = {a.id for a in alerts}
@@ -107,7 +107,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything_once_per_subscrib
             assert len(rx.duplicates) <= dispatcher_config.per_subscriber_concurrency
         code, _ = second.terminate()
         assert code == 0
-    store = open_store(db_path)
+    store = open_store(db)
     assert store.count_pending() == 0 and store.dead_letters() == []
     store.close()
 
