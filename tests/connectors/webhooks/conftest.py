@@ -36,9 +36,6 @@ def publish(producer):
     return send
 
 
-BACKENDS = ["sqlite", "postgresql"]
-
-
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server on loopback for the whole session (``local_postgres``).

@@ -12,6 +12,8 @@ from connectors.webhooks.receiver import Receiver
 from connectors.webhooks.store import open_store
 from pipelines.cli import main
 
+from webhook_helpers import BACKENDS
+
 
 @pytest.fixture
 def cli(db):
@@ -24,6 +26,7 @@ def cli(db):
     return invoke
 
 
+@pytest.mark.parametrize("db", BACKENDS, indirect=True)
 def test_subscriber_lifecycle_add_list_rotate_test_remove(cli):
     refused = cli("subscribers", "add", "http://127.0.0.1:9/hook", ok=False)
     assert "loopback" in refused and "SSRF" in refused

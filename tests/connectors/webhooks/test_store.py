@@ -8,14 +8,13 @@ import json
 import threading
 
 import pytest
-from conftest import BACKENDS
 
 from connectors.webhooks.models import AttemptResult
 from connectors.webhooks.ssrf import AddressPolicy, UnsafeURLError
 from connectors.webhooks.store import PostgresStore, SqliteStore, open_store
 from connectors.webhooks.subscriptions import SubscriptionRequest, Subscriptions
 
-from webhook_helpers import make_alert
+from webhook_helpers import BACKENDS, make_alert
 
 pytestmark = pytest.mark.parametrize("db", BACKENDS, indirect=True)
 
