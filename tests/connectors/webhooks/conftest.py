@@ -46,7 +46,11 @@ def postgres():
     try:
         server = LocalPostgres().start()
     except PostgresUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+        unavailable = str(exc)
+    else:
+        unavailable = None
+    if unavailable:
+        pytest.fail(unavailable, pytrace=False)
     try:
         yield server
     finally:
