@@ -137,6 +137,7 @@ class Store(Protocol):
 
 
 def is_postgres(location: str | Path) -> bool:
+    """Whether ``--db`` names a PostgreSQL database (a libpq URL) rather than a SQLite file."""
     return str(location).startswith(("postgres://", "postgresql://"))
 
 

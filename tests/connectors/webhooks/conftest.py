@@ -46,10 +46,8 @@ def postgres():
     try:
         server = LocalPostgres().start()
     except PostgresUnavailable as exc:
-        unavailable = str(exc)
-    else:
-        unavailable = None
-    if unavailable:
+        server, unavailable = None, str(exc)
+    if server is None:  # failed outside the except block: the message alone, no chained traceback
         pytest.fail(unavailable, pytrace=False)
     try:
         yield server
