@@ -22,7 +22,7 @@ from connectors.webhooks.subscriptions import SubscriptionRequest, Subscriptions
 log = logging.getLogger(__name__)
 
 db_option = click.option("--db", default=default_db, show_default="$FRONTWATCH_DISPATCHER_DB or var/dispatcher.sqlite",
-                         help="Dispatcher database (SQLite file).")
+                         help="Dispatcher database: a SQLite file, or postgresql://USER[:PASSWORD]@HOST[:PORT]/DB.")
 loopback_option = click.option("--allow-loopback", is_flag=True,
                                help="Accept webhook URLs on loopback (local demo and tests only).")
 private_option = click.option("--allow-private", is_flag=True,

@@ -10,6 +10,7 @@ from pathlib import Path
 from connectors.kafka import Topics
 from connectors.webhooks.policy import RetryPolicy
 from connectors.webhooks.ssrf import AddressPolicy
+from connectors.webhooks.store import is_postgres, redact
 
 
 def default_db() -> str:
@@ -57,5 +58,6 @@ class DispatcherConfig:
         A dispatcher restarted on the same database takes its partitions back at once
         instead of waiting out the dead member's session.
         """
-        identity = f"{socket.gethostname()}:{Path(self.db).resolve()}:{self.topic}"
+        database = redact(self.db) if is_postgres(self.db) else Path(self.db).resolve()  # no password
+        identity = f"{socket.gethostname()}:{database}:{self.topic}"
         return f"{self.group_id}-{hashlib.sha256(identity.encode()).hexdigest()[:12]}"

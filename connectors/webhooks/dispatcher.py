@@ -23,7 +23,7 @@ from connectors.webhooks.engine import DeliveryEngine
 from connectors.webhooks.metrics import DispatcherMetrics, WsgiServer, metrics_app
 from connectors.webhooks.models import Outcome
 from connectors.webhooks.sender import alert_payload
-from connectors.webhooks.store import Store, open_store
+from connectors.webhooks.store import Store, open_store, redact
 from connectors.webhooks.subscriptions import Subscriptions
 from connectors.wire import Alert, DeadLetter, WireError
 
@@ -59,7 +59,7 @@ class Dispatcher:
         try:
             servers = self._start_servers(store)
             log.info("dispatcher: topic %s on %s, database %s, %d pending deliveries",
-                     self.config.topic, self.config.bootstrap, self.config.db, store.count_pending())
+                     self.config.topic, self.config.bootstrap, redact(self.config.db), store.count_pending())
             self._consume(store, stop)
         finally:
             self._engine.stop()
@@ -140,7 +140,26 @@ class Dispatcher:
         return consumer, producer
 
     def _handle(self, batch, store: Store, consumer, producer) -> None:
-        """Persist the batch's deliveries, dead-letter its malformed records, then commit."""
+        """Persist the batch's deliveries, dead-letter its malformed records, then commit.
+
+        Any failure before the commit, the subscriptions lookup included (a database
+        connection lost since the last batch fails there first), rewinds to the batch's
+        start: the consumer's position has already moved past it.
+        """
+        try:
+            self._persist(batch, store, producer)
+        except Exception:
+            for tp, records in batch.items():  # redo the whole batch; enqueue is idempotent
+                consumer.seek(tp, records[0].offset)
+            raise
+        offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1) for tp, records in batch.items()}
+        try:
+            consumer.commit(offsets)
+        except KafkaError as exc:  # the next commit covers these; re-reading them is harmless
+            log.warning("committing offsets failed (%s); will be covered by the next commit", exc)
+
+    def _persist(self, batch, store: Store, producer) -> None:
+        """The batch's store writes and dead-letter sends: all done, or the batch is redone."""
         subscriptions = store.list_subscriptions(enabled_only=True)
         deliveries, dead = [], []
         for records in batch.values():
@@ -158,29 +177,19 @@ class Dispatcher:
                 matched = [s.id for s in subscriptions if s.filters.matches(alert)]
                 if matched:
                     deliveries.append((alert.id, alert_payload(alert), matched))
-        try:
-            created = store.enqueue(deliveries, time.time())
-            if created:
-                self.metrics.enqueued.inc(created)
-                self._engine.wake()
-            if dead:
-                futures = [producer.send(self.config.dead_letter_topic, key=(d.key or "").encode(),
-                                         value=d.to_json_bytes()) for d in dead]
-                for future in futures:
-                    future.get(timeout=30)
-                self.metrics.malformed.inc(len(dead))
-                for d in dead:
-                    log.warning("malformed record %s[%s]@%s dead-lettered: %s",
-                                d.source_topic, d.partition, d.offset, d.error)
-        except Exception:
-            for tp, records in batch.items():  # redo the whole batch; enqueue is idempotent
-                consumer.seek(tp, records[0].offset)
-            raise
-        offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1) for tp, records in batch.items()}
-        try:
-            consumer.commit(offsets)
-        except KafkaError as exc:  # the next commit covers these; re-reading them is harmless
-            log.warning("committing offsets failed (%s); will be covered by the next commit", exc)
+        created = store.enqueue(deliveries, time.time())
+        if created:
+            self.metrics.enqueued.inc(created)
+            self._engine.wake()
+        if dead:
+            futures = [producer.send(self.config.dead_letter_topic, key=(d.key or "").encode(),
+                                     value=d.to_json_bytes()) for d in dead]
+            for future in futures:
+                future.get(timeout=30)
+            self.metrics.malformed.inc(len(dead))
+            for d in dead:
+                log.warning("malformed record %s[%s]@%s dead-lettered: %s",
+                            d.source_topic, d.partition, d.offset, d.error)
 
     def _summary(self, store: Store) -> str:
         m = self.metrics

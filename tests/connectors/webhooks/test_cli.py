@@ -12,18 +12,21 @@ from connectors.webhooks.receiver import Receiver
 from connectors.webhooks.store import open_store
 from pipelines.cli import main
 
+from webhook_helpers import BACKENDS
+
 
 @pytest.fixture
-def cli(db_path):
+def cli(db):
     runner = CliRunner()
 
     def invoke(*args: str, ok: bool = True):
-        result = runner.invoke(main, [*args[:2], "--db", db_path, *args[2:]])
+        result = runner.invoke(main, [*args[:2], "--db", db, *args[2:]])
         assert (result.exit_code == 0) == ok, result.output
         return result.output
     return invoke
 
 
+@pytest.mark.parametrize("db", BACKENDS, indirect=True)
 def test_subscriber_lifecycle_add_list_rotate_test_remove(cli):
     refused = cli("subscribers", "add", "http://127.0.0.1:9/hook", ok=False)
     assert "loopback" in refused and "SSRF" in refused
@@ -61,10 +64,10 @@ def test_subscriber_lifecycle_add_list_rotate_test_remove(cli):
     assert "no subscription" in cli("subscribers", "remove", sub_id, ok=False)
 
 
-def test_deliveries_list_and_replay(cli, db_path):
+def test_deliveries_list_and_replay(cli, db):
     out = cli("subscribers", "add", "http://127.0.0.1:9/hook", "--allow-loopback")
     sub_id = re.search(r"subscription (sub_\w+)", out).group(1)
-    store = open_store(db_path)
+    store = open_store(db)
     store.enqueue([("alert-cli", b"{}", [sub_id])], now=1.0)
     [delivery] = store.due(sub_id, now=1.0, limit=1)
     store.record_failure(delivery, AttemptResult("http_error", 0.05, 500), now=2.0, next_attempt_at=None)

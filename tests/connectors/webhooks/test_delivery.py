@@ -2,30 +2,45 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 
 import httpx
+import psycopg
 import pytest
-from webhook_helpers import eventually, make_alert
+from webhook_helpers import BACKENDS, eventually, make_alert
 
 from connectors.kafka import make_consumer
 from connectors.webhooks.policy import RetryPolicy
 from connectors.webhooks.receiver import Receiver, Reply
 from connectors.webhooks.signing import generate_secret
-from connectors.webhooks.store import open_store
+from connectors.webhooks.store import is_postgres, open_store
 from connectors.wire import DeadLetter
 
 
 @pytest.fixture
-def store(db_path):
-    s = open_store(db_path)
+def store(db):
+    s = open_store(db)
     yield s
     s.close()
 
 
 def outcomes(store, alert_id: str) -> list[str]:
     return [a.outcome for a in reversed(store.recent_attempts(alert_id=alert_id))]
+
+
+@contextmanager
+def table_gone(db: str, table: str):
+    """The table renamed away meanwhile: every query of it fails, as in a database outage."""
+    conn = psycopg.connect(db, autocommit=True) if is_postgres(db) else sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+        yield
+        conn.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+    finally:
+        conn.close()
 
 
 def test_alert_is_delivered_signed_in_an_envelope_to_matching_subscribers(
@@ -269,3 +284,19 @@ def test_subscriptions_api(dispatcher_config, run_dispatcher):
     assert httpx.delete(f"{base}/{created['id']}", headers=auth).status_code == 204
     assert httpx.delete(f"{base}/{created['id']}", headers=auth).status_code == 404
     assert httpx.get(base, headers=auth).json() == []
+
+
+@pytest.mark.parametrize("db", BACKENDS, indirect=True)
+def test_database_failure_while_handling_a_batch_redoes_the_batch(
+        subscribe, dispatcher_config, run_dispatcher, publish, db, caplog):
+    """The first store call of a batch (the subscriptions lookup) failing, as it does on the
+    first use of a PostgreSQL connection lost since the last batch, must not skip the batch."""
+    secret = generate_secret()
+    with Receiver(secret) as rx:
+        subscribe(rx.url, secret=secret)
+        run_dispatcher(dispatcher_config)
+        with table_gone(db, "subscriptions"):
+            publish(dispatcher_config.topic, make_alert(8))
+            eventually(lambda: f"consuming {dispatcher_config.topic}: " in caplog.text)  # it failed
+        got = rx.wait_for(lambda alerts: len(alerts) == 1)
+        assert [a["id"] for a in got] == ["alert-0008"]

@@ -8,16 +8,17 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from webhook_helpers import FAST_RETRIES, eventually, make_alert
+from webhook_helpers import BACKENDS, FAST_RETRIES, eventually, make_alert
 
 from connectors.kafka import make_producer
 from connectors.localkafka import LocalKafka, free_port
 from connectors.webhooks.receiver import Receiver, Reply
 from connectors.webhooks.signing import generate_secret
-from connectors.webhooks.store import open_store
+from connectors.webhooks.store import open_store, redact
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -76,8 +77,9 @@ def processes(tmp_path):
             process.proc.wait()
 
 
+@pytest.mark.parametrize("db", BACKENDS, indirect=True)
 def test_sigkill_mid_delivery_then_restart_delivers_everything_once_per_subscriber(
-        subscribe, dispatcher_config, publish, processes, db_path):
+        subscribe, dispatcher_config, publish, processes, db, tmp_path):
     secret = generate_secret()
     alerts = [make_alert(300 + i) for i in range(40)]
     expected = {a.id for a in alerts}
@@ -107,9 +109,13 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything_once_per_subscrib
             assert len(rx.duplicates) <= dispatcher_config.per_subscriber_concurrency
         code, _ = second.terminate()
         assert code == 0
-    store = open_store(db_path)
+    store = open_store(db)
     assert store.count_pending() == 0 and store.dead_letters() == []
     store.close()
+    log = (tmp_path / "dispatcher.log").read_text()
+    assert f"database {redact(db)}," in log  # both runs said where their state is...
+    if password := urlsplit(db).password:
+        assert password not in log  # ...without the PostgreSQL password
 
 
 def test_sigterm_stops_within_10s_and_unfinished_attempts_resume(

@@ -1,26 +1,36 @@
-"""The store's invariants: one delivery per (alert, subscriber), dead letters, replay, no secrets out."""
+"""The store's invariants: one delivery per (alert, subscriber), dead letters, replay, no secrets out.
+
+Every test runs on both backends: SQLite and a real PostgreSQL server (``postgres`` fixture).
+"""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
 from connectors.webhooks.models import AttemptResult
 from connectors.webhooks.ssrf import AddressPolicy, UnsafeURLError
-from connectors.webhooks.store import open_store
+from connectors.webhooks.store import PostgresStore, SqliteStore, open_store
 from connectors.webhooks.subscriptions import SubscriptionRequest, Subscriptions
 
-from webhook_helpers import make_alert
+from webhook_helpers import BACKENDS, make_alert
+
+pytestmark = pytest.mark.parametrize("db", BACKENDS, indirect=True)
 
 FAIL = AttemptResult("http_error", 0.01, 500)
 OK = AttemptResult("success", 0.01, 200)
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(tmp_path / "d.sqlite")
+def store(db):
+    s = open_store(db)
     yield s
     s.close()
+
+
+def test_open_store_picks_the_backend_from_the_location(store, db):
+    assert isinstance(store, PostgresStore if db.startswith("postgresql://") else SqliteStore)
 
 
 @pytest.fixture
@@ -110,3 +120,69 @@ def test_creation_refuses_unsafe_urls_and_bad_secrets(store):
     with pytest.raises(ValueError):
         SubscriptionRequest(url="https://8.8.8.8/", secret="not-a-secret")
     assert store.list_subscriptions() == []
+
+
+def test_bodies_and_times_round_trip_exactly(store, service):
+    """Bodies are bytes (not text) and times full doubles: PostgreSQL's REAL would round
+    1733562000.123 to the nearest 128 s."""
+    sub, _ = service.create(SubscriptionRequest(url="http://127.0.0.1:1/a"))
+    body = bytes(range(256)) + "é ∆ 😀".encode()  # NUL and bytes that are not UTF-8
+    now = 1733562000.123456
+    store.enqueue([("alert-1", body, [sub.id])], now=now)
+    [delivery] = store.due(sub.id, now=now, limit=1)
+    assert delivery.body == body and delivery.created_at == now
+    assert store.pending_by_subscriber() == {sub.id: now}
+    store.record_failure(delivery, FAIL, now=now + 0.001, next_attempt_at=now + 0.5)
+    assert store.due(sub.id, now=now + 0.499, limit=1) == []
+    [attempt] = store.recent_attempts()
+    assert attempt.at == now + 0.001 and attempt.latency_ms == 10.0 and attempt.status == 500
+
+
+def test_in_flight_deliveries_are_excluded(store, service):
+    sub, _ = service.create(SubscriptionRequest(url="http://127.0.0.1:1/a"))
+    store.enqueue([(f"alert-{i}", b"{}", [sub.id]) for i in range(3)], now=0)
+    ids = [d.id for d in store.due(sub.id, now=0, limit=10)]
+    assert [d.id for d in store.due(sub.id, now=0, limit=10, exclude=ids[:2])] == ids[2:]
+    assert store.pending_by_subscriber(exclude=ids) == {}
+
+
+def test_a_writer_waits_for_another_connections_transaction(db, store, service):
+    """Writers take turns across connections (processes), as the read-then-write methods
+    assume: an ``enqueue`` racing a half-done ``disable`` elsewhere must wait for it and
+    then see the subscription disabled, not slip a pending delivery in under it."""
+    sub, _ = service.create(SubscriptionRequest(url="http://127.0.0.1:1/a"))
+    other = open_store(db)  # another process's connection
+    created: list[int] = []
+    enqueuer = threading.Thread(target=lambda: created.append(other.enqueue([("alert-1", b"{}", [sub.id])], 1)))
+    try:
+        with store._tx() as tx:  # a disable() in progress: subscription updated, not yet committed
+            tx.execute("UPDATE subscriptions SET enabled = 0 WHERE id = ?", (sub.id,))
+            enqueuer.start()
+            enqueuer.join(0.5)
+            assert enqueuer.is_alive(), "enqueue did not wait for the other transaction"
+        enqueuer.join(10)
+        assert created == [0] and store.count_pending() == 0
+    finally:
+        enqueuer.join(10)
+        other.close()
+
+
+def test_stores_opened_at_once_on_a_new_database_all_start(db):
+    """Several processes starting on an empty database create the schema once, without racing."""
+    errors: list[BaseException] = []
+    stores = []
+
+    def start():
+        try:
+            stores.append(open_store(db))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for s in stores:
+        s.close()
+    assert errors == [] and len(stores) == 8
+

@@ -10,6 +10,7 @@ import pytest
 from connectors.webhooks.policy import RetryPolicy
 from connectors.wire import Alert, Evidence
 
+BACKENDS = ["sqlite", "postgresql"]  # values of the ``db`` fixture (parametrize it with indirect=True)
 FAST_RETRIES = RetryPolicy(delays=(0, 0.2, 0.4, 0.6), jitter=0.1)
 T0 = datetime(2024, 12, 7, 9, 0, tzinfo=timezone.utc)
 
