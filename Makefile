@@ -25,6 +25,7 @@ run: provision
 	$(BIN)/frontwatch run
 
 test: provision
+	.ci/ensure-postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: provision
