@@ -87,6 +87,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             mentions = chunk_before(text, m.start(), art.gaz)
         elif trig.slot == "recent":
             mentions = [PlaceMention("there", "", None, anaphor=True)]
+        elif trig.slot == "np":  # the pattern delimits the noun phrase ("cleared X of militants")
+            mentions = chunk_after(text[:m.end("np")], m.start("np"), art.gaz)[0]
         else:  # "clause": an intransitive withdrawal; the place is named earlier in the clause
             within = list(_IN_CLAUSE.finditer(text, max(0, m.start() - 120), m.start()))
             if within:
@@ -117,7 +119,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if mention.name is None and not mention.anaphor and _vague(mention, headline or _is_first_line(art, i)):
                 continue  # "two key towns", "key areas in the south": named later, if at all
             if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
-                if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
+                if _looks_like_a_person(text, mention.name) or "fall of" in m.group().lower():
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
             art.spots.append((i, spot))
             if spot.place is not None and spot.place.geonameid is not None:

@@ -357,8 +357,13 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     cut = starts[-1].end() if starts else 0
     segments = clause[cut:].split(",")
     for k, segment in enumerate(segments):  # "After weeks of fighting, the city of X fell"
-        segment = _GARRISON_AT.sub("", segment.strip())
+        segment = _LEADING_ADVERBIAL.sub("", _GARRISON_AT.sub("", segment.strip()))
         mentions = chunk_after(segment, 0, gaz)[0] if segment else []
+        if mentions and k + 1 == len(segments) and starts and starts[-1].group() == "and ":
+            # "X and Y were captured": a coordinated subject, not a new clause
+            head = _COORDINATED_BEFORE.search(clause, 0, starts[-1].start())
+            if head and _is_name(head.group(1), gaz):
+                mentions = mentions_in(head.group(1), gaz) + mentions
         if mentions and all(x.anaphor for x in mentions) and k + 1 < len(segments):
             apposed = segments[k + 1].strip()  # "the town, Masiaka, 56 km from X, had fallen": Masiaka
             if _RUN.fullmatch(apposed) and _is_name(apposed, gaz):
@@ -375,6 +380,15 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     return []
 
 
+# A time adverbial before a subject: "On Sunday the town of X fell", "Last week X was taken"
+_LEADING_ADVERBIAL = re.compile(
+    r"^(?:(?:on|by|in|early|late|earlier|later|then|now|meanwhile|overnight)\s+)?(?:(?:last|this|early|late|on)\s+)?"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weekend|month|year|morning|night|evening|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|Meanwhile|Then|Now)"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?|\s+(?:morning|night|evening|afternoon))?\s+(?=the\s|[A-Z])", re.I)
+# The first conjunct of a subject "X and Y" (a bare name right before "and", at the clause start)
+_COORDINATED_BEFORE = re.compile(r"(?:^|[;:]\s*|,\s+|\b(?:that|after|when|as|while)\s+)(?:the\s+(?:towns?\s+of\s+)?)?"
+                                 r"((?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})\s+$")
 _FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
 
 

@@ -28,7 +28,7 @@ _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+
 class Trigger:
     pattern: re.Pattern
     event: str
-    slot: str  # "after", "before", "recent" or "clause"
+    slot: str  # "after", "before", "recent", "clause" or "np" (the pattern's own group ``np``)
     hints: frozenset[str]  # lowercase word beginnings without one of which the pattern cannot match
     needs_force: bool = False  # the subject must be an armed actor ("troops fled", not "families fled")
     anchored: bool = False  # every match starts at one of the hints: try it there only (fast)
@@ -51,7 +51,30 @@ TRIGGERS: tuple[Trigger, ...] = (
     # captured
     _t("control", rf"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took|tak(?:e|es|en|ing)|gain(?:s|ed|ing)?|"
        rf"wrest(?:s|ed|ing)?|assum(?:e|es|ed|ing)|establish(?:es|ed|ing)?|giv(?:e|es|ing)|gave|"
-       rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
+       rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing)|claim(?:s|ed|ing)?|declar(?:e|es|ed|ing)|announc(?:e|es|ed|ing)|"
+       rf"extend(?:s|ed|ing)?|consolidat(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
+    # "the rebels have full control of X"
+    _t("control", r"\b(?:ha(?:ve|s|d)|having)\s+(?:now\s+)?(?:full|complete|total|effective|firm)\s+control\s+(?:of|over)\s+", "captured"),
+    # "the rebels now control X", "we almost entirely control the town", "they say they control X"
+    _t("control", r"\b(?:(?:now|fully|completely|entirely|effectively|totally)\s+|(?:we|they)\s+(?:now\s+|already\s+)?"
+       r"(?:(?:almost|nearly|fully|entirely|completely|totally)\s+){0,2})control(?:s|led)?\s+(?!of\b|over\b)", "captured"),
+    # "X is now under the control of Y", "X is under our control", "X is in the hands of Y": a capture claimed
+    _t("control|hands", r"\b(?:is|are|(?:was|were)(?=\s+now\b))\s+(?P<neg>not\s+)?(?:now\s+|currently\s+|fully\s+|completely\s+|entirely\s+|firmly\s+)?"
+       r"(?:under\s+(?:the\s+)?(?:(?:full|complete|total|effective)\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
+       r"in\s+the\s+hands\s+of|in\s+(?:our|their|rebel|(?:[\w-]+\s+){0,2}?[\w-]+['’]s?)\s+hands)\b", "captured", "before"),
+    # "X is back in the hands of Y", "X is back under government control"
+    _t("back", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+(?:under\s+(?:the\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
+       r"in\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?hands)\b", "recaptured", "before"),
+    # "X is now held by Y", "X was occupied by Y"
+    _t("held|controlled|occupied|conquered|stormed", rf"\b{_AUX}(?:(?:now\s+)?(?:held|controlled)|occupied|conquered|stormed)\s+by\b", "captured", "before"),
+    # "insurgents occupied X", "conquered X" (not "the occupied city", "Russian-occupied X")
+    _t("occup|conquer", r"(?<![-\w])(?<!the\s)(?<!in\s)(?:occupied|occupies|occupying|conquered|conquers|conquering)\s+(?!by\b|territor)",
+       "captured", needs_force=True, anchored=True),
+    # "cleared X of militants", "X has been cleared of fighters"
+    _t("clear|cleans|purg", r"\b(?:clear(?:ed|ing|s)?|cleans(?:ed|ing)|purg(?:ed|ing))\s+(?P<np>(?:the\s+)?(?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+of\s+"
+       r"(?:all\s+|the\s+)?(?:remaining\s+|last\s+)?(?:[\w'’-]+\s+){0,2}?(?:militants|rebels|insurgents|fighters|terrorists|gangs?|gangsters|"
+       r"jihadists|separatists|troops|forces|gunmen|enemy|militia|militiamen)\b", "captured", "np", anchored=True),
+    _t("cleared|cleansed|purged|freed", rf"\b{_AUX}(?:cleared|cleansed|purged|freed)\s+of\b", "captured", "before"),
     _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
        r"overr(?:an|un|unning|uns))(?:\s+"
