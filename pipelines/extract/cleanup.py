@@ -132,7 +132,7 @@ def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozens
     def capture_reported(c: TerritoryChange, stance: str, events=frozenset({"captured"}), by_claimant: bool = False) -> bool:
         return any(_event_group(k) in events and k.stance == stance and _same_place(k, c)
                    and (not by_claimant or _same_claimant(k, c)) for k in kept)
-    changed = frozenset({"captured", "recaptured", "withdrawn_from"})
+    changed = frozenset({"captured", "withdrawn_from"})
     # fighting is folded into a change reported by the same source; another source's report of
     # fighting ("activists said clashes continue") is a claim of its own
     result = [c for c in kept if not (

@@ -104,6 +104,9 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
+            if trig.ground and (mention.name is None and mention.text not in {"it", "there"} and not _THE_TOWN.fullmatch(mention.text)
+                                or spot.place_type in {"province", "region"}):
+                continue  # "attacked villages near X", "attacking the Kharkiv region", "clashes in the region"
             if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)
                     and not (spot.place is not None and spot.place.geonameid in art.salient)):
                 continue  # "troops were retreating": from a place reported changing hands, not any city named
@@ -166,6 +169,7 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
+_THE_TOWN = re.compile(r"(?:the|this|that)\s+(?:town|city|village|capital)", re.IGNORECASE)
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
 _AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)

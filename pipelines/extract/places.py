@@ -116,6 +116,7 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     conjuncts: list[tuple[int, int]] = []
     first = last = -1
     name_seen = list_mode = modifier_name = has_place_noun = False
+    prev_low = ""
     words = k = 0
     while k < len(tokens) and words < 16:
         m = tokens[k]
@@ -205,9 +206,11 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             pass  # "the last government-held district": the last one left, not "last week"
         elif low in NP_STOP_WORDS and not (low in {"its", "their", "his", "her", "our", "this", "the"} and first < 0):
             break
-        elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and not _place_noun_ahead(text, m.end()):
+        elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and (
+                not _place_noun_ahead(text, m.end()) or prev_low in PLACE_NOUNS):  # "the X region shelled villages"
             modifier_name = bool(_NOT_PLACE_HEAD.match(low))  # "ISIL fighters": the name qualifies them
             break
+        prev_low = low
         if low in PLACE_NOUNS:
             has_place_noun = True
         if first < 0:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .keywords import ASCII_LOWER, keyword_pattern
-from .lexicon import FORCE, force_phrase_before
+from .lexicon import ARMED_GROUPS, FORCE, FORCE_NOUNS, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
 # The determiner of an event noun: "the capture of", "its capture of", "the rebels' capture of",
@@ -35,16 +35,25 @@ class Trigger:
     holds: bool = False  # "the army is still in control of X": denies a capture reported elsewhere
     entry: bool = False  # entering, infiltrating: an event of its own, not folded into a capture
     ended: bool = False  # "broke the siege of X": an encirclement that is over (background)
+    ground: bool = False  # an attack or a fight: not from the air ("drone attack"); on a named town, not a region
 
 
 def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False,
-       anchored: bool = False, holds: bool = False, entry: bool = False, ended: bool = False) -> Trigger:
+       anchored: bool = False, holds: bool = False, entry: bool = False, ended: bool = False,
+       ground: bool = False) -> Trigger:
     # ASCII: the phrases are English words (and much faster to match than Unicode classes);
     # the article's unusual spaces are made plain before matching, see Article.
     return Trigger(re.compile(regex, re.IGNORECASE | re.ASCII), event, slot, frozenset(hints.split("|")),
-                   needs_force, anchored, holds, entry, ended)
+                   needs_force, anchored, holds, entry, ended, ground)
 
 
+# Armed actors as a regex alternation ("government troops", "the RSF")
+_FORCE_ALT = "|".join(re.escape(w) for w in sorted(FORCE_NOUNS + ARMED_GROUPS, key=len, reverse=True)
+                      if w not in {"offensive", "advance", "column"})
+# Words before an attack that make it one from the air or from afar
+_AIR_ATTACK = re.compile(r"\b(?:air|aerial|drones?|missiles?|rockets?|artillery|shelling|airstrikes?|air\s+strikes?|jets?|warplanes?|"
+                         r"planes?|aircraft|helicopters?|bombers?|mortars?|naval|suicide|bomb|bombing|IED|ballistic|cruise|strikes?)\s+"
+                         r"(?:\w+\s+){0,2}$", re.IGNORECASE | re.ASCII)
 # Who may leave a place in "soldiers and police had fled" (also the keywords of that phrase with "left")
 _LEAVERS = "forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|militiamen|garrison|defenders|units"
 TRIGGERS: tuple[Trigger, ...] = (
@@ -149,6 +158,12 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"mov(?:ed|ing)\s+(?:back\s+)?into|"
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
+    # "swept into X", "stormed into X", "fought their way into X", "crossed the bridge into X"
+    _t("swept|sweep|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|fought|forced|made|making|crossed|crossing|"
+       "drove|driving|incursion", r"\b(?:(?:swept|sweeping|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|bursting|"
+       r"drove|driving)\s+(?:back\s+)?into|(?:fought|forced|made|making|fighting|forcing)\s+(?:their|its|his)\s+way\s+into|"
+       r"cross(?:ed|ing)\s+(?:[\w.'’-]+\s+){1,6}?into|incursions?\s+into\s+(?:(?:various|several|some)\s+)?(?:areas|parts|neighbou?rhoods)\s+of)\s+",
+       "contested", needs_force=True, anchored=True, entry=True),
     _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
        r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
@@ -158,6 +173,24 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:in|for(?:\s+(?:the\s+)?control\s+of)?|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
     _t("attack|raid|assault", r"\b(?:attacks?|raids?|assaults?)\s+on\s+(?=(?:the\s+(?:outskirts|edge|suburbs)\s+of\s+|[A-Z][\w'’-]*['’]s\s+(?:outskirts|suburbs)))",
        "contested", anchored=True),
+    # "rebels fought government troops in X", "battled the army for control of X", "clashed with police in X"
+    _t("fight|fought|battl|clash|engag", rf"\b(?:fought|fights|fight|fighting|battled|battles|battle|battling|engaged|engaging|"
+       rf"clashed\s+with|clashing\s+with|clash\s+with)\s+(?:against\s+)?(?:the\s+|their\s+)?(?:[\w'’-]+\s+){{0,3}}?"
+       rf"(?:{_FORCE_ALT}|enemy)\s+(?:(?:on|late|early|overnight|yesterday|today)\s+(?:\w+\s+)?)?"
+       rf"(?:in|inside|around|for(?:\s+(?:the\s+)?control\s+of)?|over)\s+", "contested", anchored=True, ground=True),
+    # "clashes between the army and rebels in X"
+    _t("clashes|fighting|battles|skirmishes", r"\b(?:clashes|fighting|battles?|skirmishes|gunfights?)\s+between\s+[^.;:]{3,90}?\s+"
+       r"(?:in|inside|around|for(?:\s+(?:the\s+)?control\s+of)?)\s+(?=(?:the\s+)?(?:[\w-]+\s+)?(?:town|city|village|[A-Z]))",
+       "contested", anchored=True, ground=True),
+    # "insurgents attacked X", "gunmen attacked the town of X" (a ground attack; air and missile strikes are not)
+    _t("attack|assault|struck", r"(?<!the\s)\b(?:attacked|attacking|assaulted|struck)\s+(?!(?:and|on|in|at|from|with|by|back|again|down|out|up)\b)"
+       r"(?!(?:[\w'’-]+\s+){0,2}?(?:positions?|convoys?|patrols?|vehicles?|civilians|people|residents|troops|soldiers|forces|police|"
+       r"policemen|units?|bases?|camps?|targets?|checkpoints?|posts?|outposts?|ships?|boats?|aircraft|planes?|jets?)\b)",
+       "contested", needs_force=True, anchored=True, ground=True),
+    # "launched an attack on X", "mounted a fresh assault on X"
+    _t("launch|mount|stag|carr", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major))\s+"
+       r"(?:(?:new|fresh|major|ground|full-scale|large-scale|simultaneous|coordinated|dawn|night|surprise)\s+)*(?:attacks?|assaults?)\s+(?:on|against)\s+"
+       r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
@@ -171,6 +204,12 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("operat", r"\boperat(?:ing|ed)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
        needs_force=True, anchored=True),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
+    # "forces were stationed on the outskirts of X", "have passed the outskirts of X"
+    _t("stationed|entrenched|dug in|pass|crossed|breach", r"\b(?:(?:stationed|entrenched|dug\s+in)\s+(?:on|at|in)|pass(?:ed|ing)|crossed|breach(?:ed|ing))\s+"
+       r"the\s+(?:\w+\s+)?(?:outskirts|edge|suburbs)\s+of\s+", "contested", needs_force=True, anchored=True),
+    # "rebels control parts of X", "hold half of the city": partly held
+    _t("control|hold|held", r"(?<![-\w])(?:control(?:s|led)?|hold(?:s|ing)?|held)\s+(?:\w+\s+)?(?:parts?|half|sections?|neighbou?rhoods|districts|pockets)\s+of\s+",
+       "contested", needs_force=True),
     _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
        r"(?:outskirts|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
     _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
@@ -189,7 +228,14 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\b"
        r"(?!\s+(?:of|on|around)\b)", "encircled", "recent", ended=True),
     _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
-       r"under\s+siege|cut\s+off)\b", "encircled", "before"),
+       r"under\s+siege|cut\s+off)\b(?!\s+(?:in|inside)\b)", "encircled", "before"),
+    # "Ukrainian troops are encircled in X", "the garrison remained trapped in X"
+    _t("surrounded|encircled|besieged|trapped", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|trapped)\s+(?:in|inside)\s+",
+       "encircled", needs_force=True),
+    # "cut off X", "closed the ring around X", "tightened the siege of X"
+    _t("cut off|cutting off|ring|noose|tighten", r"\b(?:cut(?:ting)?\s+off\s+(?!(?:the\s+)?(?:\w+\s+)?(?:roads?|routes?|supply|supplies|access|power|water|"
+       r"electricity|network|internet|communications?|retreat|talks|aid|ties|links|the\s+road)\b)|(?:clos(?:ed|ing|e)|tighten(?:ed|ing)?)\s+(?:the|their|its)\s+"
+       r"(?:ring|noose|encirclement|siege|blockade)\s+(?:around|on|of)\s+)", "encircled", needs_force=True),
 )
 
 # Every word a trigger needs: sentences with none of them cannot hold a territory change.
@@ -333,6 +379,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
                 continue  # "broke the siege of X": the encirclement ended (see the ``ended`` triggers)
             if trig.needs_force and not _force_before(sentence, m.start()):
                 continue
+            if trig.ground and _AIR_ATTACK.search(sentence, max(0, m.start() - 40), m.start()):
+                continue  # "drones attacked X", "warplanes struck X": not a fight in the place
             yield trig, m, negated
 
 
