@@ -104,7 +104,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
-            if trig.ground and (mention.name is None and mention.text not in {"it", "there"} and not _THE_TOWN.fullmatch(mention.text)
+            if (trig.ground or m.groupdict().get("armed")) and (mention.name is None and mention.text not in {"it", "there"} and not _THE_TOWN.fullmatch(mention.text)
                                 or spot.place_type in {"province", "region"}):
                 continue  # "attacked villages near X", "attacking the Kharkiv region", "clashes in the region"
             if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)

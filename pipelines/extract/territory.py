@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .keywords import ASCII_LOWER, keyword_pattern
+from .keywords import ASCII_LOWER, _trie_regex, keyword_pattern
 from .lexicon import ARMED_GROUPS, FORCE, FORCE_NOUNS, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
@@ -48,8 +48,8 @@ def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: boo
 
 
 # Armed actors as a regex alternation ("government troops", "the RSF")
-_FORCE_ALT = "|".join(re.escape(w) for w in sorted(FORCE_NOUNS + ARMED_GROUPS, key=len, reverse=True)
-                      if w not in {"offensive", "advance", "column"})
+_FORCE_ALT = "(?:" + _trie_regex([w.lower() for w in FORCE_NOUNS + ARMED_GROUPS
+                                   if w not in {"offensive", "advance", "column"}]) + r")\b"
 # Words before an attack that make it one from the air or from afar
 _AIR_ATTACK = re.compile(r"\b(?:air|aerial|drones?|missiles?|rockets?|artillery|shelling|airstrikes?|air\s+strikes?|jets?|warplanes?|"
                          r"planes?|aircraft|helicopters?|bombers?|mortars?|naval|suicide|bomb|bombing|IED|ballistic|cruise|strikes?)\s+"
@@ -72,10 +72,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:under\s+(?:the\s+)?(?:(?:full|complete|total|effective)\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
        r"in\s+the\s+hands\s+of|in\s+(?:our|their|rebel|(?:[\w-]+\s+){0,2}?[\w-]+['’]s?)\s+hands)\b", "captured", "before"),
     # "X is back in the hands of Y", "X is back under government control"
-    _t("back", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+(?:under\s+(?:the\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
+    _t("back in|back under", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+(?:under\s+(?:the\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
        r"in\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?hands)\b", "recaptured", "before"),
     # "X is now held by Y", "X was occupied by Y"
-    _t("held|controlled|occupied|conquered|stormed", rf"\b{_AUX}(?:(?:now\s+)?(?:held|controlled)|occupied|conquered|stormed)\s+by\b", "captured", "before"),
+    _t("held by|controlled|occupied|conquered|stormed", rf"\b{_AUX}(?:(?:now\s+)?(?:held|controlled)|occupied|conquered|stormed)\s+by\b", "captured", "before"),
     # "insurgents occupied X", "conquered X" (not "the occupied city", "Russian-occupied X")
     _t("occup|conquer", r"(?<![-\w])(?<!the\s)(?<!in\s)(?:occupied|occupies|occupying|conquered|conquers|conquering)\s+(?!by\b|territor)",
        "captured", needs_force=True, anchored=True),
@@ -159,13 +159,18 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
     # "swept into X", "stormed into X", "fought their way into X", "crossed the bridge into X"
-    _t("swept|sweep|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|fought|forced|made|making|crossed|crossing|"
+    _t("their way|its way|his way", r"\b(?:fought|forced|made|making|fighting|forcing)\s+(?:their|its|his)\s+way\s+into\s+",
+       "contested", needs_force=True, entry=True),
+    _t("swept|sweep|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|crossed|crossing|"
        "drove|driving|incursion", r"\b(?:(?:swept|sweeping|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|bursting|"
-       r"drove|driving)\s+(?:back\s+)?into|(?:fought|forced|made|making|fighting|forcing)\s+(?:their|its|his)\s+way\s+into|"
+       r"drove|driving)\s+(?:back\s+)?into|"
        r"cross(?:ed|ing)\s+(?:[\w.'’-]+\s+){1,6}?into|incursions?\s+into\s+(?:(?:various|several|some)\s+)?(?:areas|parts|neighbou?rhoods)\s+of)\s+",
        "contested", needs_force=True, anchored=True, entry=True),
-    _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
-       r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
+    # "fighting in X", "clashes with the army in X", "rebels fought government troops in X", "clashes between A and B in X"
+    # (with an armed object or "between": a fight of its own, on a named town)
+    _t("fight|fought|clash|battl|combat|skirmish|gunfight", rf"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fights?|fought|battling|battled|clashed|clashing)\s+"
+       rf"(?:with\s+(?:[\w'’-]+\s+){{1,4}}?|(?P<armed>between\s+[^.;:]{{3,90}}?\s+(?=(?:in|inside|around|for)\s)|(?:against\s+)?(?:the\s+|their\s+)?"
+       rf"(?:[\w'’-]+\s+){{0,3}}?(?:{_FORCE_ALT}|enemy)\s+))?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
        r"taking\s+place|reported|continuing|going\s+on|now|on|again|yesterday|today|tonight|overnight|late|early|"
@@ -173,22 +178,13 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:in|for(?:\s+(?:the\s+)?control\s+of)?|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
     _t("attack|raid|assault", r"\b(?:attacks?|raids?|assaults?)\s+on\s+(?=(?:the\s+(?:outskirts|edge|suburbs)\s+of\s+|[A-Z][\w'’-]*['’]s\s+(?:outskirts|suburbs)))",
        "contested", anchored=True),
-    # "rebels fought government troops in X", "battled the army for control of X", "clashed with police in X"
-    _t("fight|fought|battl|clash|engag", rf"\b(?:fought|fights|fight|fighting|battled|battles|battle|battling|engaged|engaging|"
-       rf"clashed\s+with|clashing\s+with|clash\s+with)\s+(?:against\s+)?(?:the\s+|their\s+)?(?:[\w'’-]+\s+){{0,3}}?"
-       rf"(?:{_FORCE_ALT}|enemy)\s+(?:(?:on|late|early|overnight|yesterday|today)\s+(?:\w+\s+)?)?"
-       rf"(?:in|inside|around|for(?:\s+(?:the\s+)?control\s+of)?|over)\s+", "contested", anchored=True, ground=True),
-    # "clashes between the army and rebels in X"
-    _t("clashes|fighting|battles|skirmishes", r"\b(?:clashes|fighting|battles?|skirmishes|gunfights?)\s+between\s+[^.;:]{3,90}?\s+"
-       r"(?:in|inside|around|for(?:\s+(?:the\s+)?control\s+of)?)\s+(?=(?:the\s+)?(?:[\w-]+\s+)?(?:town|city|village|[A-Z]))",
-       "contested", anchored=True, ground=True),
     # "insurgents attacked X", "gunmen attacked the town of X" (a ground attack; air and missile strikes are not)
     _t("attack|assault|struck", r"(?<!the\s)\b(?:attacked|attacking|assaulted|struck)\s+(?!(?:and|on|in|at|from|with|by|back|again|down|out|up)\b)"
        r"(?!(?:[\w'’-]+\s+){0,2}?(?:positions?|convoys?|patrols?|vehicles?|civilians|people|residents|troops|soldiers|forces|police|"
        r"policemen|units?|bases?|camps?|targets?|checkpoints?|posts?|outposts?|ships?|boats?|aircraft|planes?|jets?)\b)",
        "contested", needs_force=True, anchored=True, ground=True),
     # "launched an attack on X", "mounted a fresh assault on X"
-    _t("launch|mount|stag|carr", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major))\s+"
+    _t("launched|launching|launch|mounted|mounting|mount|staged|staging|carried out|carrying out", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major))\s+"
        r"(?:(?:new|fresh|major|ground|full-scale|large-scale|simultaneous|coordinated|dawn|night|surprise)\s+)*(?:attacks?|assaults?)\s+(?:on|against)\s+"
        r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
@@ -208,7 +204,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("stationed|entrenched|dug in|pass|crossed|breach", r"\b(?:(?:stationed|entrenched|dug\s+in)\s+(?:on|at|in)|pass(?:ed|ing)|crossed|breach(?:ed|ing))\s+"
        r"the\s+(?:\w+\s+)?(?:outskirts|edge|suburbs)\s+of\s+", "contested", needs_force=True, anchored=True),
     # "rebels control parts of X", "hold half of the city": partly held
-    _t("control|hold|held", r"(?<![-\w])(?:control(?:s|led)?|hold(?:s|ing)?|held)\s+(?:\w+\s+)?(?:parts?|half|sections?|neighbou?rhoods|districts|pockets)\s+of\s+",
+    _t("parts of|part of|half of|sections of|pockets of|neighbourhoods of|neighborhoods of|districts of", r"(?<![-\w])(?:control(?:s|led)?|hold(?:s|ing)?|held)\s+(?:\w+\s+)?(?:parts?|half|sections?|neighbou?rhoods|districts|pockets)\s+of\s+",
        "contested", needs_force=True),
     _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
        r"(?:outskirts|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
@@ -230,12 +226,12 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
        r"under\s+siege|cut\s+off)\b(?!\s+(?:in|inside)\b)", "encircled", "before"),
     # "Ukrainian troops are encircled in X", "the garrison remained trapped in X"
-    _t("surrounded|encircled|besieged|trapped", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|trapped)\s+(?:in|inside)\s+",
-       "encircled", needs_force=True),
+    _t("surrounded|encircled|besieged|trapped", r"\b(?:surrounded|encircled|besieged|trapped)\s+(?:in|inside)\s+",
+       "encircled", needs_force=True, anchored=True),
     # "cut off X", "closed the ring around X", "tightened the siege of X"
-    _t("cut off|cutting off|ring|noose|tighten", r"\b(?:cut(?:ting)?\s+off\s+(?!(?:the\s+)?(?:\w+\s+)?(?:roads?|routes?|supply|supplies|access|power|water|"
+    _t("cut off|cutting off|closed the|closing the|close the|closed their|tighten", r"\b(?:cut(?:ting)?\s+off\s+(?!(?:from|by|in|for|at|to|and|as|after|when|since|during|because|amid|until|with)\b)(?!(?:the\s+)?(?:\w+\s+)?(?:roads?|routes?|supply|supplies|access|power|water|"
        r"electricity|network|internet|communications?|retreat|talks|aid|ties|links|the\s+road)\b)|(?:clos(?:ed|ing|e)|tighten(?:ed|ing)?)\s+(?:the|their|its)\s+"
-       r"(?:ring|noose|encirclement|siege|blockade)\s+(?:around|on|of)\s+)", "encircled", needs_force=True),
+       r"(?:ring|noose|encirclement|siege|blockade)\s+(?:around|on|of)\s+)", "encircled", needs_force=True, anchored=True),
 )
 
 # Every word a trigger needs: sentences with none of them cannot hold a territory change.
@@ -251,6 +247,12 @@ for _number, _trigger in enumerate(TRIGGERS):
 @lru_cache(maxsize=4096)
 def _hints_of(word: str) -> frozenset[str]:
     return frozenset(h for h in KEYWORDS if word.startswith(h))
+
+
+@lru_cache(maxsize=4096)
+def _candidates(present: frozenset[str]) -> tuple[Trigger, ...]:
+    """The triggers that the keywords present may announce, in their order in TRIGGERS."""
+    return tuple(TRIGGERS[t] for t in sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())}))
 
 
 def hints_in(found_keywords) -> set[str]:
@@ -353,8 +355,7 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
         lowered = sentence.translate(ASCII_LOWER)
     if present is None:
         present = hints_in(_KEYWORD_PATTERN.findall(lowered))
-    candidates = sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())})
-    for trig in (TRIGGERS[t] for t in candidates):
+    for trig in _candidates(frozenset(present)):
         matches = _anchored_matches(trig, sentence, lowered, present) if trig.anchored else \
             trig.pattern.finditer(sentence)
         for m in matches:
