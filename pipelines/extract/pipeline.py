@@ -169,7 +169,7 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
-_THE_TOWN = re.compile(r"(?:the|this|that)\s+(?:town|city|village|capital)", re.IGNORECASE)
+_THE_TOWN = re.compile(r"(?:(?:the|this|that)\s+)?(?:town|city|village|capital)s?", re.IGNORECASE)
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
 _AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)
@@ -248,6 +248,8 @@ def _controllers(event: str, slot: str, text: str, m: re.Match) -> tuple[str | N
         if slot == "before" and event == "lost":
             owner = _OWNER_OF_CONTROL.search(m.group())  # "no longer under government control"
             return None, owner.group(1) if owner and owner.group(1).lower() not in {"under", "in"} else None
+        if slot == "before" and m.group().lower().endswith(" by"):  # "X was abandoned by the army"
+            return None, agent_after(text, m.end(), preposition_done=True)
         return None, actor_before(text, m.end())
     if slot == "before":
         return agent_after(text, m.end(), preposition_done=m.group().lower().endswith("to")), None

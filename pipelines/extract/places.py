@@ -374,6 +374,8 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
         if mentions:
             return mentions
     subject = clause[cut:].strip().lower()
+    if subject == "it" and starts and starts[-1].group().strip() in {"after", "before", "when", "as", "until", "since"}:
+        return [PlaceMention("it", "", None, anaphor=True)]  # "seized X after it was abandoned by troops": X
     if subject in {"they", "both", "they both", "all", "both towns", "both cities"}:
         return [PlaceMention("the towns", "town", None, anaphor=True)]  # the places just named
     if starts and starts[-1].group().strip() in {"where", "in which"} and _FORCE_SUBJECT.match(subject):

@@ -141,6 +141,13 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
     _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
+    # "the Russians were leaving Gori", "troops vacated the base", "soldiers evacuated X"
+    _t("left|leaving|leaves|vacat|evacuated|evacuating", r"\b(?:left|leaving|leaves|vacat(?:ed|ing|es)|evacuat(?:ed|ing))\s+"
+       r"(?!(?:behind|over|for|at|in|on|with|by|before|after|them|it|him|her|us|their\s+(?:families|homes|weapons))\b)",
+       "withdrawn_from", needs_force=True, anchored=True, ground=True),
+    # "X was abandoned by government troops"
+    _t("abandoned|evacuated|vacated|deserted", rf"\b{_AUX}(?:abandoned|evacuated|vacated|deserted)\s+by\b(?=\s+(?:the\s+|its\s+)?"
+       rf"(?:[\w'’()-]+\s+){{0,3}}?{_FORCE_ALT})", "withdrawn_from", "before"),
     _t("left the|left their|left its|left his", r"\bleft\s+(?=(?:the|their|its|his)\s+(?:\w+\s+)?(?:town|city|village|base|barracks|garrison|camp|area)\b)",
        "withdrawn_from", needs_force=True, anchored=True),
     # "soldiers and police had fled hours before the rebels arrived": from the place just named
