@@ -74,6 +74,13 @@ TRIGGERS: tuple[Trigger, ...] = (
     # "X is back in the hands of Y", "X is back under government control"
     _t("back in|back under", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+(?:under\s+(?:the\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
        r"in\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?hands)\b", "recaptured", "before"),
+    # "the army is back in control of X"; "troops repelled the assault and were back in control" (of the place just named)
+    _t("back in", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+in\s+(?:(?:full|complete|total)\s+)?control\s+of\s+", "recaptured"),
+    _t("back in", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+in\s+(?:(?:full|complete|total)\s+)?control\b(?!\s+of\b)",
+       "recaptured", "recent"),
+    # "troops no longer control X"; "X is no longer in government hands"
+    _t("no longer", r"\bno\s+longer\s+(?:fully\s+)?(?:control|controls|hold|holds)\s+", "lost"),
+    _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+in\s+(?:[\w'’-]+\s+){0,2}?hands\b", "lost", "before"),
     # "X is now held by Y", "X was occupied by Y"
     _t("held by|controlled|occupied|conquered|stormed", rf"\b{_AUX}(?:(?:now\s+)?(?:held|controlled)|occupied|conquered|stormed)\s+by\b", "captured", "before"),
     # "insurgents occupied X", "conquered X" (not "the occupied city", "Russian-occupied X")
@@ -143,7 +150,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
     # "the Russians were leaving Gori", "troops vacated the base", "soldiers evacuated X"
     _t("left|leaving|leaves|vacat|evacuated|evacuating", r"\b(?:left|leaving|leaves|vacat(?:ed|ing|es)|evacuat(?:ed|ing))\s+"
-       r"(?!(?:behind|over|for|at|in|on|with|by|before|after|them|it|him|her|us|their\s+(?:families|homes|weapons))\b)",
+       r"(?=(?:the|their|its|his)\s+(?:[\w-]+\s+){0,3}?(?:towns?|city|cities|capital|villages?|bases?|airbase|airport|garrison|camps?|barracks|"
+       r"areas?|district|province|region|enclave|positions?|posts?|headquarters|stronghold|compound)\b|(?:the|their|its|his)\s+(?:[\w-]+\s+)?(?-i:[A-Z])|"
+       r"(?-i:[A-Z]))",
        "withdrawn_from", needs_force=True, anchored=True, ground=True),
     # "X was abandoned by government troops"
     _t("abandoned|evacuated|vacated|deserted", rf"\b{_AUX}(?:abandoned|evacuated|vacated|deserted)\s+by\b(?=\s+(?:the\s+|its\s+)?"
@@ -155,7 +164,7 @@ TRIGGERS: tuple[Trigger, ...] = (
                                                        for a in ("", "had ", "have ", "has ")), r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
        r"militiamen|garrison|defenders|units)\s+(?:(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)|"
        r"(?:were|was|are|is)\s+(?:\w+ly\s+)?(?:retreating|withdrawing|fleeing|pulling\s+out))\b"
-       r"(?!\s+(?:from|of|into|out|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
+       r"(?!\s+(?:from|of|into|out|in|the|their|its|a|an|with|behind)\b|\s+(?-i:[A-Z]))", "withdrawn_from", "recent"),
     # "then withdrew to their hideouts", "began to retreat towards X": they left the place of the story
     _t("withdr|retreat|pull", r"\b(?:before|after|then|later|subsequently|(?:began|started|had)\s+to)\s+(?:\w+\s+)?(?:withdrawing|withdrew|withdraw|"
        r"retreating|retreated|retreat|pulling\s+out|pulled\s+out|pull\s+out)\b(?!\s+(?:from|out))", "withdrawn_from", "recent"),
@@ -253,7 +262,10 @@ for _number, _trigger in enumerate(TRIGGERS):
 
 @lru_cache(maxsize=4096)
 def _hints_of(word: str) -> frozenset[str]:
-    return frozenset(h for h in KEYWORDS if word.startswith(h))
+    """The hints a found keyword implies: those it begins with, and those its later words begin
+    with ("troops left" implies "left")."""
+    starts = [0] + [k + 1 for k, c in enumerate(word) if c == " "]
+    return frozenset(h for h in KEYWORDS for s in starts if word.startswith(h, s))
 
 
 @lru_cache(maxsize=4096)
