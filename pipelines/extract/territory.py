@@ -326,18 +326,35 @@ def unrealised_at(sentence: str, position: int) -> bool:
     return bool(_UNREALISED.search(prefix)) and not _REALISED.search(prefix)
 
 
-def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str]) -> list[re.Match]:
-    """Matches of a trigger that starts at its keyword, tried only where a keyword begins a word."""
+def _hint_starts(lowered: str, hint: str) -> list[int]:
+    """Where a hint begins a word in the lowered sentence."""
+    starts = []
+    at = lowered.find(hint)
+    while at >= 0:
+        if at == 0 or not lowered[at - 1].isalnum():
+            starts.append(at)
+        at = lowered.find(hint, at + 1)
+    return starts
+
+
+def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str],
+                      starts_of: dict[str, list[int]] | None = None) -> list[re.Match]:
+    """Matches of a trigger that starts at its keyword, tried only where a keyword begins a word
+    (``starts_of``: the word starts of each hint, shared by the triggers of one sentence)."""
     found: dict[int, re.Match] = {}
     for hint in trig.hints & present:
-        at = lowered.find(hint)
-        while at >= 0:
-            if (at == 0 or not lowered[at - 1].isalnum()) and at not in found:
+        if starts_of is None:
+            starts = _hint_starts(lowered, hint)
+        else:
+            starts = starts_of.get(hint)
+            if starts is None:
+                starts = starts_of[hint] = _hint_starts(lowered, hint)
+        for at in starts:
+            if at not in found:
                 m = trig.pattern.match(sentence, at)
                 if m:
                     found[at] = m
-            at = lowered.find(hint, at + 1)
-    return [found[at] for at in sorted(found)]
+    return [found[at] for at in sorted(found)] if len(found) > 1 else list(found.values())
 
 
 def _force_before(sentence: str, start: int) -> bool:
@@ -374,8 +391,9 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
         lowered = sentence.translate(ASCII_LOWER)
     if present is None:
         present = hints_in(_KEYWORD_PATTERN.findall(lowered))
+    starts_of: dict[str, list[int]] = {}
     for trig in _candidates(frozenset(present)):
-        matches = _anchored_matches(trig, sentence, lowered, present) if trig.anchored else \
+        matches = _anchored_matches(trig, sentence, lowered, present, starts_of) if trig.anchored else \
             trig.pattern.finditer(sentence)
         for m in matches:
             prefix = sentence[max(0, m.start() - 40):m.start()]
