@@ -98,7 +98,14 @@ def speaker_frames(sentence: str) -> list[Frame]:
         if named:  # "A senior spokesman, Bismillah Khan, said ...": not an inverted frame
             frames.append(Frame(named.group("who"), verb.start() - 1))
             continue
-        if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
+        if verb.group() == "told" and before.endswith(","):
+            # '"...," Name, a spokesman for X, told Reuters': the speaker is before "told", never after it
+            quote_end = max(before.rfind("”"), before.rfind('"'))
+            head = before[quote_end + 1:].strip(" ,").split(",")[0].strip() if quote_end >= 0 else ""
+            if head and _clean_speaker(head):
+                frames.append(Frame(head, verb.start() - 1))
+                continue
+        if before and before[-1] in ",”\"" and verb.group() in _INVERTING and verb.group() != "told":
             after = _SPEAKER_AFTER.match(sentence, verb.end())
             if after and _clean_speaker(after.group("who")):
                 frames.append(Frame(after.group("who"), after.start("who")))

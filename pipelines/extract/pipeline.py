@@ -110,6 +110,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)
                     and not (spot.place is not None and spot.place.geonameid in art.salient)):
                 continue  # "troops were retreating": from a place reported changing hands, not any city named
+            if mention.anaphor and len(spot.text) > 3 and _ALL_CAPS.fullmatch(spot.text):
+                continue  # "it", "the city" standing for a dateline ("MOGADISHU (Reuters) -")
             if mention.name and _ALL_CAPS.fullmatch(mention.name) and (
                     spot.place is None or len(mention.name) > 3 or (art.country and spot.place.country != art.country)):
                 continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline; "CAR town"
