@@ -199,12 +199,22 @@ _IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|Mar
                        r"September|October|November|December)\b(?!\s+\d)")
 
 
+# "on 2 April", "on April 2" (a year after it is handled as a year)
+_ON_DATE = re.compile(r"\b(?i:on)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
+                      r"September|October|November|December)\b(?!,?\s+\d{4})|(January|February|March|April|May|June|July|August|"
+                      r"September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s+\d{4}))")
+
+
 def is_earlier_month(sentence: str, published: str | None) -> bool:
-    """"In July, rebels captured X" in an article published in November: background."""
+    """"In July, rebels captured X" or "seized X on 2 April" in an article published in November: background."""
     if not published or len(published) < 7 or not published[5:7].isdigit():
         return False
     month = int(published[5:7])
-    return 1 <= month <= 12 and any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
+    if not 1 <= month <= 12:
+        return False
+    if any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence)):
+        return True
+    return "on " in sentence and any(_MONTHS.index((a or b).lower()) + 1 < month for a, b in _ON_DATE.findall(sentence))
 
 
 _RECENT_TIME = re.compile(r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today|tonight|overnight|"
