@@ -171,7 +171,7 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
-_THE_TOWN = re.compile(r"(?:(?:the|this|that)\s+)?(?:town|city|village|capital)s?", re.IGNORECASE)
+_THE_TOWN = re.compile(r"(?:(?:the|this|that)\s+)?(?:town|city|village|capital)", re.IGNORECASE)
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
 _AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)

@@ -206,6 +206,12 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             pass  # "the last government-held district": the last one left, not "last week"
         elif low in NP_STOP_WORDS and not (low in {"its", "their", "his", "her", "our", "this", "the"} and first < 0):
             break
+        elif name_seen and low in _BEARINGS and nxt_tok.lower() == "of":
+            break  # "the town of X north of Y": X (Y only locates it)
+        elif (prev_low in PLACE_NOUNS and has_place_noun and tok[0].islower() and low not in PLACE_NOUNS
+              and low not in PLACE_MODIFIERS and low not in _NP_CONTINUERS and low not in _QUANTIFIERS
+              and low not in _DESCRIPTION_WORDS and not tok[0].isdigit()):
+            break  # "this city raged on", "the town fell": a verb after the head noun
         elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and (
                 not _place_noun_ahead(text, m.end()) or prev_low in PLACE_NOUNS):  # "the X region shelled villages"
             modifier_name = bool(_NOT_PLACE_HEAD.match(low))  # "ISIL fighters": the name qualifies them
@@ -221,6 +227,14 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
         conjuncts.append((first, last))
     mentions = [found for a, b in conjuncts for found in mentions_in(text[a:b].rstrip(" ,"), gaz)]
     return mentions, (conjuncts[-1][1] if conjuncts else start)
+
+
+_BEARINGS = frozenset("north south east west northeast northwest southeast southwest north-east north-west "
+                      "south-east south-west northeastern".split())
+# Lowercase words that may follow a place noun inside one noun phrase ("city centre", "refugee camp")
+_DESCRIPTION_WORDS = frozenset("just only less more than barely within located situated lying".split())
+_NP_CONTINUERS = frozenset("centre center square council limits proper outskirts edge gates perimeter complex compound "
+                           "district camp".split())
 
 
 def _place_noun_ahead(text: str, pos: int, words: int = 2) -> bool:
