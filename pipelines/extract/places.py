@@ -254,6 +254,11 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         edge = _EDGE_NOUN.fullmatch(rest)
         if edge and _is_name(possessor.group(1), gaz):  # "Bangui's outskirts": the outskirts of Bangui
             return [PlaceMention(f"{edge.group()} of {possessor.group(1)}", "region", possessor.group(1))]
+        words = rest.split()
+        if (words and len(words) <= 3 and PLACE_NOUN_TYPES.get(words[-1].lower()) in {"base", "facility"}
+                and all(w.lower() in PLACE_MODIFIERS or w.lower() in PLACE_NOUNS for w in words[:-1])
+                and _is_name(possessor.group(1), gaz)):  # "Kindu's airport": Kindu airport
+            return [PlaceMention(f"{possessor.group(1)} {rest}", PLACE_NOUN_TYPES[words[-1].lower()], possessor.group(1))]
         np = rest
     part = _PART_OF.match(np)
     if part and len(np) > part.end():
