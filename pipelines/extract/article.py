@@ -173,7 +173,11 @@ class Article:
             strategic = mention.text.split()[-1].lower() in STRATEGIC_FACILITIES
             return (ResolvedPlace(mention.text, mention.place_type, None), 0.4) if strategic else None
         if mention.text in {"there", "area"} and self.spots and self.spots[-1][0] >= i - 3:
-            return self.spots[-1][1], 0.6  # "fighting there", "withdrew from the area": the last change
+            # "fighting there", "withdrew from the area": the last change (a settlement rather than a base in it)
+            last = self.spots[-1]
+            if mention.text == "area" and last[1].place_type in {"base", "facility"}:
+                last = next((s for s in reversed(self.spots) if s[0] >= i - 3 and s[1].place_type not in {"base", "facility"}), last)
+            return last[1], 0.6
         if mention.anaphor:
             found = self._antecedent(mention, i, position)
             if found is None:

@@ -73,7 +73,7 @@ _SINCE_THEN = re.compile(r"\b(?:has|have|had)\s+since\b|\bsince\s+then\b", re.I 
 _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                           r"(?:years?|months?|weeks?)\s+ago\b|"
-                          r"\bdecades?\s+ago\b|\bback\s+in\b|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
+                          r"\bdecades?\s+ago\b|\bback\s+in\s+(?!the\s+hands\b|(?:full\s+|complete\s+)?control\b|(?:government|rebel|army|their|our|its)\b)|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
                           r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 
@@ -98,7 +98,14 @@ def speaker_frames(sentence: str) -> list[Frame]:
         if named:  # "A senior spokesman, Bismillah Khan, said ...": not an inverted frame
             frames.append(Frame(named.group("who"), verb.start() - 1))
             continue
-        if before and before[-1] in ",”\"" and verb.group() in _INVERTING:
+        if verb.group() == "told" and before.endswith(","):
+            # '"...," Name, a spokesman for X, told Reuters': the speaker is before "told", never after it
+            quote_end = max(before.rfind("”"), before.rfind('"'))
+            head = before[quote_end + 1:].strip(" ,").split(",")[0].strip() if quote_end >= 0 else ""
+            if head and _clean_speaker(head):
+                frames.append(Frame(head, verb.start() - 1))
+                continue
+        if before and before[-1] in ",”\"" and verb.group() in _INVERTING and verb.group() != "told":
             after = _SPEAKER_AFTER.match(sentence, verb.end())
             if after and _clean_speaker(after.group("who")):
                 frames.append(Frame(after.group("who"), after.start("who")))
@@ -192,12 +199,22 @@ _IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|Mar
                        r"September|October|November|December)\b(?!\s+\d)")
 
 
+# "on 2 April", "on April 2" (a year after it is handled as a year)
+_ON_DATE = re.compile(r"\b(?i:on)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
+                      r"September|October|November|December)\b(?!,?\s+\d{4})|(January|February|March|April|May|June|July|August|"
+                      r"September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s+\d{4}))")
+
+
 def is_earlier_month(sentence: str, published: str | None) -> bool:
-    """"In July, rebels captured X" in an article published in November: background."""
+    """"In July, rebels captured X" or "seized X on 2 April" in an article published in November: background."""
     if not published or len(published) < 7 or not published[5:7].isdigit():
         return False
     month = int(published[5:7])
-    return 1 <= month <= 12 and any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence))
+    if not 1 <= month <= 12:
+        return False
+    if any(_MONTHS.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(sentence)):
+        return True
+    return "on " in sentence and any(_MONTHS.index((a or b).lower()) + 1 < month for a, b in _ON_DATE.findall(sentence))
 
 
 _RECENT_TIME = re.compile(r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today|tonight|overnight|"

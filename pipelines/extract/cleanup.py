@@ -116,8 +116,8 @@ def _other_sides(a: TerritoryChange, b: TerritoryChange, side_of) -> bool:
 def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozenset(),
                      side_of=None) -> list[TerritoryChange]:
     """One entry per place, event group and stance; fighting in a place whose capture, loss,
-    recapture or abandonment is reported and undisputed is part of that change, not a separate
-    state (an entry, ``id`` in ``entries``, stays an event of its own)."""
+    recapture or abandonment the same source reports, undisputed, is part of that change, not a
+    separate state (an entry, ``id`` in ``entries``, stays an event of its own)."""
     kept: list[TerritoryChange] = []
     for c in sorted(changes, key=lambda c: (c.event == "contested", -c.confidence, c.sentence_index or 0)):
         if not any(k.stance == c.stance and _same_place(k, c) and (
@@ -129,12 +129,16 @@ def dedupe_territory(changes: list[TerritoryChange], entries: set[int] = frozens
                 for k in kept):
             kept.append(c)
 
-    def capture_reported(c: TerritoryChange, stance: str, events=frozenset({"captured"})) -> bool:
-        return any(_event_group(k) in events and k.stance == stance and _same_place(k, c) for k in kept)
-    changed = frozenset({"captured", "recaptured", "withdrawn_from"})
+    def capture_reported(c: TerritoryChange, stance: str, events=frozenset({"captured"}), by_claimant: bool = False) -> bool:
+        return any(_event_group(k) in events and k.stance == stance and _same_place(k, c)
+                   and (not by_claimant or _same_claimant(k, c)) for k in kept)
+    changed = frozenset({"captured", "withdrawn_from"})
+    # fighting is folded into a change reported by the same source; another source's report of
+    # fighting ("activists said clashes continue") is a claim of its own
     result = [c for c in kept if not (
         c.event == "contested" and c.stance == "asserted"
-        and (capture_reported(c, "asserted") or (id(c) not in entries and capture_reported(c, "asserted", changed)))
+        and (capture_reported(c, "asserted", by_claimant=True)
+             or (id(c) not in entries and capture_reported(c, "asserted", changed, by_claimant=True)))
         # a side that denies the change and says the fighting goes on makes a claim of its own
         and not (c.claimed_by and capture_reported(c, "denied", changed)))]
     return sorted(result, key=lambda c: (c.sentence_index or 0, _position(c)))

@@ -87,6 +87,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             mentions = chunk_before(text, m.start(), art.gaz)
         elif trig.slot == "recent":
             mentions = [PlaceMention("there", "", None, anaphor=True)]
+        elif trig.slot == "np":  # the pattern delimits the noun phrase ("cleared X of militants")
+            mentions = chunk_after(text[:m.end("np")], m.start("np"), art.gaz)[0]
         else:  # "clause": an intransitive withdrawal; the place is named earlier in the clause
             within = list(_IN_CLAUSE.finditer(text, max(0, m.start() - 120), m.start()))
             if within:
@@ -102,9 +104,14 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if resolved is None:
                 continue
             spot, confidence = resolved
+            if (trig.ground or m.groupdict().get("armed")) and (mention.name is None and mention.text not in {"it", "there"} and not _THE_TOWN.fullmatch(mention.text)
+                                or spot.place_type in {"province", "region"}):
+                continue  # "attacked villages near X", "attacking the Kharkiv region", "clashes in the region"
             if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)
                     and not (spot.place is not None and spot.place.geonameid in art.salient)):
                 continue  # "troops were retreating": from a place reported changing hands, not any city named
+            if mention.anaphor and len(spot.text) > 3 and _ALL_CAPS.fullmatch(spot.text):
+                continue  # "it", "the city" standing for a dateline ("MOGADISHU (Reuters) -")
             if mention.name and _ALL_CAPS.fullmatch(mention.name) and (
                     spot.place is None or len(mention.name) > 3 or (art.country and spot.place.country != art.country)):
                 continue  # "AMISOM", "UN": organisations; "BAGHDAD (Reuters) -": a dateline; "CAR town"
@@ -117,7 +124,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             if mention.name is None and not mention.anaphor and _vague(mention, headline or _is_first_line(art, i)):
                 continue  # "two key towns", "key areas in the south": named later, if at all
             if spot.place is None and mention.name and not mention.place_type:  # an unknown bare name
-                if _looks_like_a_person(text, mention.name) or "fall" in m.group().lower():
+                if _looks_like_a_person(text, mention.name) or "fall of" in m.group().lower():
                     continue  # "captured Abu Mohammed, a commander", "the fall of Assad"
             art.spots.append((i, spot))
             if spot.place is not None and spot.place.geonameid is not None:
@@ -164,6 +171,7 @@ def text_position(art: Article, change: TerritoryChange) -> int:
     return where if where >= 0 else len(sentence)
 
 
+_THE_TOWN = re.compile(r"(?:(?:the|this|that)\s+)?(?:town|city|village|capital)", re.IGNORECASE)
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
 _AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)
@@ -242,6 +250,8 @@ def _controllers(event: str, slot: str, text: str, m: re.Match) -> tuple[str | N
         if slot == "before" and event == "lost":
             owner = _OWNER_OF_CONTROL.search(m.group())  # "no longer under government control"
             return None, owner.group(1) if owner and owner.group(1).lower() not in {"under", "in"} else None
+        if slot == "before" and m.group().lower().endswith(" by"):  # "X was abandoned by the army"
+            return None, agent_after(text, m.end(), preposition_done=True)
         return None, actor_before(text, m.end())
     if slot == "before":
         return agent_after(text, m.end(), preposition_done=m.group().lower().endswith("to")), None

@@ -116,6 +116,7 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     conjuncts: list[tuple[int, int]] = []
     first = last = -1
     name_seen = list_mode = modifier_name = has_place_noun = False
+    prev_low = ""
     words = k = 0
     while k < len(tokens) and words < 16:
         m = tokens[k]
@@ -205,9 +206,17 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             pass  # "the last government-held district": the last one left, not "last week"
         elif low in NP_STOP_WORDS and not (low in {"its", "their", "his", "her", "our", "this", "the"} and first < 0):
             break
-        elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and not _place_noun_ahead(text, m.end()):
+        elif name_seen and low in _BEARINGS and nxt_tok.lower() == "of":
+            break  # "the town of X north of Y": X (Y only locates it)
+        elif (prev_low in PLACE_NOUNS and has_place_noun and tok[0].islower() and low not in PLACE_NOUNS
+              and low not in PLACE_MODIFIERS and low not in _NP_CONTINUERS and low not in _QUANTIFIERS
+              and low not in _DESCRIPTION_WORDS and not tok[0].isdigit()):
+            break  # "this city raged on", "the town fell": a verb after the head noun
+        elif name_seen and low not in PLACE_NOUNS and low not in PLACE_MODIFIERS and (
+                not _place_noun_ahead(text, m.end()) or prev_low in PLACE_NOUNS):  # "the X region shelled villages"
             modifier_name = bool(_NOT_PLACE_HEAD.match(low))  # "ISIL fighters": the name qualifies them
             break
+        prev_low = low
         if low in PLACE_NOUNS:
             has_place_noun = True
         if first < 0:
@@ -218,6 +227,14 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
         conjuncts.append((first, last))
     mentions = [found for a, b in conjuncts for found in mentions_in(text[a:b].rstrip(" ,"), gaz)]
     return mentions, (conjuncts[-1][1] if conjuncts else start)
+
+
+_BEARINGS = frozenset("north south east west northeast northwest southeast southwest north-east north-west "
+                      "south-east south-west northeastern".split())
+# Lowercase words that may follow a place noun inside one noun phrase ("city centre", "refugee camp")
+_DESCRIPTION_WORDS = frozenset("just only less more than barely within located situated lying".split())
+_NP_CONTINUERS = frozenset("centre center square council limits proper outskirts edge gates perimeter complex compound "
+                           "district camp".split())
 
 
 def _place_noun_ahead(text: str, pos: int, words: int = 2) -> bool:
@@ -237,6 +254,11 @@ def mentions_in(phrase: str, gaz: Gazetteer) -> list[PlaceMention]:
         edge = _EDGE_NOUN.fullmatch(rest)
         if edge and _is_name(possessor.group(1), gaz):  # "Bangui's outskirts": the outskirts of Bangui
             return [PlaceMention(f"{edge.group()} of {possessor.group(1)}", "region", possessor.group(1))]
+        words = rest.split()
+        if (words and len(words) <= 3 and PLACE_NOUN_TYPES.get(words[-1].lower()) in {"base", "facility"}
+                and all(w.lower() in PLACE_MODIFIERS or w.lower() in PLACE_NOUNS for w in words[:-1])
+                and _is_name(possessor.group(1), gaz)):  # "Kindu's airport": Kindu airport
+            return [PlaceMention(f"{possessor.group(1)} {rest}", PLACE_NOUN_TYPES[words[-1].lower()], possessor.group(1))]
         np = rest
     part = _PART_OF.match(np)
     if part and len(np) > part.end():
@@ -357,8 +379,13 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     cut = starts[-1].end() if starts else 0
     segments = clause[cut:].split(",")
     for k, segment in enumerate(segments):  # "After weeks of fighting, the city of X fell"
-        segment = _GARRISON_AT.sub("", segment.strip())
+        segment = _LEADING_ADVERBIAL.sub("", _GARRISON_AT.sub("", segment.strip()))
         mentions = chunk_after(segment, 0, gaz)[0] if segment else []
+        if mentions and k + 1 == len(segments) and starts and starts[-1].group() == "and ":
+            # "X and Y were captured": a coordinated subject, not a new clause
+            head = _COORDINATED_BEFORE.search(clause, 0, starts[-1].start())
+            if head and _is_name(head.group(1), gaz):
+                mentions = mentions_in(head.group(1), gaz) + mentions
         if mentions and all(x.anaphor for x in mentions) and k + 1 < len(segments):
             apposed = segments[k + 1].strip()  # "the town, Masiaka, 56 km from X, had fallen": Masiaka
             if _RUN.fullmatch(apposed) and _is_name(apposed, gaz):
@@ -366,6 +393,8 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
         if mentions:
             return mentions
     subject = clause[cut:].strip().lower()
+    if subject == "it" and starts and starts[-1].group().strip() in {"after", "before", "when", "as", "until", "since"}:
+        return [PlaceMention("it", "", None, anaphor=True)]  # "seized X after it was abandoned by troops": X
     if subject in {"they", "both", "they both", "all", "both towns", "both cities"}:
         return [PlaceMention("the towns", "town", None, anaphor=True)]  # the places just named
     if starts and starts[-1].group().strip() in {"where", "in which"} and _FORCE_SUBJECT.match(subject):
@@ -375,6 +404,15 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     return []
 
 
+# A time adverbial before a subject: "On Sunday the town of X fell", "Last week X was taken"
+_LEADING_ADVERBIAL = re.compile(
+    r"^(?:(?:on|by|in|early|late|earlier|later|then|now|meanwhile|overnight)\s+)?(?:(?:last|this|early|late|on)\s+)?"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weekend|month|year|morning|night|evening|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|Meanwhile|Then|Now)"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?|\s+(?:morning|night|evening|afternoon))?\s+(?=the\s|[A-Z])", re.I)
+# The first conjunct of a subject "X and Y" (a bare name right before "and", at the clause start)
+_COORDINATED_BEFORE = re.compile(r"(?:^|[;:]\s*|,\s+|\b(?:that|after|when|as|while)\s+)(?:the\s+(?:towns?\s+of\s+)?)?"
+                                 r"((?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})\s+$")
 _FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
 
 

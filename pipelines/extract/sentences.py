@@ -36,8 +36,23 @@ class Sentence(NamedTuple):
     text: str
 
 
+# Hard-wrapped text (archive copy broken every ~70 characters): lines that end mid-sentence and go
+# on in lowercase are common; then a line break ends a sentence only after terminal punctuation
+# or before a blank line.
+_WRAPPED_BREAK = re.compile(r"[a-z,]\n[a-z]")
+_WRAP_JOIN = re.compile(r"(?<![.!?:\"”\n])\n(?=[ \t]*[^\s])")
+
+
+def _unwrapped(text: str) -> str:
+    """The text with the line breaks of hard wrapping made spaces (same length, same offsets)."""
+    if text.count("\n") < 8 or len(_WRAPPED_BREAK.findall(text)) < 4:
+        return text
+    return _WRAP_JOIN.sub(" ", text)
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split text into sentences, keeping offsets; abbreviations ("Gen.", "U.S.") do not end one."""
+    text = _unwrapped(text)
     sentences: list[Sentence] = []
     for line in _LINE.finditer(text):  # a line break always ends a sentence
         start, end = line.span()

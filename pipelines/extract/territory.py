@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .keywords import ASCII_LOWER, keyword_pattern
-from .lexicon import FORCE, force_phrase_before
+from .keywords import ASCII_LOWER, _trie_regex, keyword_pattern
+from .lexicon import ARMED_GROUPS, FORCE, FORCE_NOUNS, force_phrase_before
 
 _CONTROL = r"(?:(?:full|complete|total|effective|firm|overall)\s+)?control\s+(?:of|over)\s+"
 # The determiner of an event noun: "the capture of", "its capture of", "the rebels' capture of",
@@ -28,30 +28,69 @@ _AUX = (r"(?:is|are|was|were|has\s+been|have\s+been|had\s+been|is\s+being|are\s+
 class Trigger:
     pattern: re.Pattern
     event: str
-    slot: str  # "after", "before", "recent" or "clause"
+    slot: str  # "after", "before", "recent", "clause" or "np" (the pattern's own group ``np``)
     hints: frozenset[str]  # lowercase word beginnings without one of which the pattern cannot match
     needs_force: bool = False  # the subject must be an armed actor ("troops fled", not "families fled")
     anchored: bool = False  # every match starts at one of the hints: try it there only (fast)
     holds: bool = False  # "the army is still in control of X": denies a capture reported elsewhere
     entry: bool = False  # entering, infiltrating: an event of its own, not folded into a capture
     ended: bool = False  # "broke the siege of X": an encirclement that is over (background)
+    ground: bool = False  # an attack or a fight: not from the air ("drone attack"); on a named town, not a region
 
 
 def _t(hints: str, regex: str, event: str, slot: str = "after", needs_force: bool = False,
-       anchored: bool = False, holds: bool = False, entry: bool = False, ended: bool = False) -> Trigger:
+       anchored: bool = False, holds: bool = False, entry: bool = False, ended: bool = False,
+       ground: bool = False) -> Trigger:
     # ASCII: the phrases are English words (and much faster to match than Unicode classes);
     # the article's unusual spaces are made plain before matching, see Article.
     return Trigger(re.compile(regex, re.IGNORECASE | re.ASCII), event, slot, frozenset(hints.split("|")),
-                   needs_force, anchored, holds, entry, ended)
+                   needs_force, anchored, holds, entry, ended, ground)
 
 
+# Armed actors as a regex alternation ("government troops", "the RSF")
+_FORCE_ALT = "(?:" + _trie_regex([w.lower() for w in FORCE_NOUNS + ARMED_GROUPS
+                                   if w not in {"offensive", "advance", "column"}]) + r")\b"
+# Words before an attack that make it one from the air or from afar
+_AIR_ATTACK = re.compile(r"\b(?:air|aerial|drones?|missiles?|rockets?|artillery|shelling|airstrikes?|air\s+strikes?|jets?|warplanes?|"
+                         r"planes?|aircraft|helicopters?|bombers?|mortars?|naval|suicide|bomb|bombing|IED|ballistic|cruise|strikes?)\s+"
+                         r"(?:\w+\s+){0,2}$", re.IGNORECASE | re.ASCII)
 # Who may leave a place in "soldiers and police had fled" (also the keywords of that phrase with "left")
 _LEAVERS = "forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|militiamen|garrison|defenders|units"
 TRIGGERS: tuple[Trigger, ...] = (
     # captured
     _t("control", rf"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took|tak(?:e|es|en|ing)|gain(?:s|ed|ing)?|"
        rf"wrest(?:s|ed|ing)?|assum(?:e|es|ed|ing)|establish(?:es|ed|ing)?|giv(?:e|es|ing)|gave|"
-       rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
+       rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing)|claim(?:s|ed|ing)?|declar(?:e|es|ed|ing)|announc(?:e|es|ed|ing)|"
+       rf"extend(?:s|ed|ing)?|consolidat(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
+    # "the rebels have full control of X"
+    _t("control", r"\b(?:ha(?:ve|s|d)|having)\s+(?:now\s+)?(?:full|complete|total|effective|firm)\s+control\s+(?:of|over)\s+", "captured"),
+    # "the rebels now control X", "we almost entirely control the town", "they say they control X"
+    _t("control", r"\b(?:(?:now|fully|completely|entirely|effectively|totally)\s+|(?:we|they)\s+(?:now\s+|already\s+)?"
+       r"(?:(?:almost|nearly|fully|entirely|completely|totally)\s+){0,2})control(?:s|led)?\s+(?!of\b|over\b)", "captured"),
+    # "X is now under the control of Y", "X is under our control", "X is in the hands of Y": a capture claimed
+    _t("control|hands", r"\b(?:is|are|(?:was|were)(?=\s+now\b))\s+(?P<neg>not\s+)?(?:now\s+|currently\s+|fully\s+|completely\s+|entirely\s+|firmly\s+)?"
+       r"(?:under\s+(?:the\s+)?(?:(?:full|complete|total|effective)\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
+       r"in\s+the\s+hands\s+of|in\s+(?:our|their|rebel|(?:[\w-]+\s+){0,2}?[\w-]+['’]s?)\s+hands)\b", "captured", "before"),
+    # "X is back in the hands of Y", "X is back under government control"
+    _t("back in|back under", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+(?:under\s+(?:the\s+)?(?:(?!control\b)[\w'’-]+\s+){0,3}?control|"
+       r"in\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?hands)\b", "recaptured", "before"),
+    # "the army is back in control of X"; "troops repelled the assault and were back in control" (of the place just named)
+    _t("back in", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+in\s+(?:(?:full|complete|total)\s+)?control\s+of\s+", "recaptured"),
+    _t("back in", r"\b(?:is|are|was|were)\s+(?:now\s+)?back\s+in\s+(?:(?:full|complete|total)\s+)?control\b(?!\s+of\b)",
+       "recaptured", "recent"),
+    # "troops no longer control X"; "X is no longer in government hands"
+    _t("no longer", r"\bno\s+longer\s+(?:fully\s+)?(?:control|controls|hold|holds)\s+", "lost"),
+    _t("no longer", r"\b(?:is|are|was|were)\s+no\s+longer\s+in\s+(?:[\w'’-]+\s+){0,2}?hands\b", "lost", "before"),
+    # "X is now held by Y", "X was occupied by Y"
+    _t("held by|controlled|occupied|conquered|stormed", rf"\b{_AUX}(?:(?:now\s+)?(?:held|controlled)|occupied|conquered|stormed)\s+by\b", "captured", "before"),
+    # "insurgents occupied X", "conquered X" (not "the occupied city", "Russian-occupied X")
+    _t("occup|conquer", r"(?<![-\w])(?<!the\s)(?<!in\s)(?:occupied|occupies|occupying|conquered|conquers|conquering)\s+(?!by\b|territor)",
+       "captured", needs_force=True, anchored=True),
+    # "cleared X of militants", "X has been cleared of fighters"
+    _t("clear|cleans|purg", r"\b(?:clear(?:ed|ing|s)?|cleans(?:ed|ing)|purg(?:ed|ing))\s+(?P<np>(?:the\s+)?(?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+of\s+"
+       r"(?:all\s+|the\s+)?(?:remaining\s+|last\s+)?(?:[\w'’-]+\s+){0,2}?(?:militants|rebels|insurgents|fighters|terrorists|gangs?|gangsters|"
+       r"jihadists|separatists|troops|forces|gunmen|enemy|militia|militiamen)\b", "captured", "np", anchored=True),
+    _t("cleared|cleansed|purged|freed", rf"\b{_AUX}(?:cleared|cleansed|purged|freed)\s+of\b", "captured", "before"),
     _t("control", r"\b(?:managed|able|succeeded|moved)\s+to\s+(?:take\s+|seize\s+)?control\s+(?:of\s+|over\s+)?", "captured"),
     _t("seiz|captur|took|take|taking|overr", r"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took(?:\s+over)?|tak(?:e|es|en|ing)(?:\s+over)?|"
        r"overr(?:an|un|unning|uns))(?:\s+"
@@ -109,6 +148,15 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
     _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
+    # "the Russians were leaving Gori", "troops vacated the base", "soldiers evacuated X"
+    _t("left|leaving|leaves|vacat|evacuated|evacuating", r"\b(?:left|leaving|leaves|vacat(?:ed|ing|es)|evacuat(?:ed|ing))\s+"
+       r"(?=(?:the|their|its|his)\s+(?:[\w-]+\s+){0,3}?(?:towns?|city|cities|capital|villages?|bases?|airbase|airport|garrison|camps?|barracks|"
+       r"areas?|district|province|region|enclave|positions?|posts?|headquarters|stronghold|compound)\b|(?:the|their|its|his)\s+(?:[\w-]+\s+)?(?-i:[A-Z])|"
+       r"(?-i:[A-Z]))",
+       "withdrawn_from", needs_force=True, anchored=True, ground=True),
+    # "X was abandoned by government troops"
+    _t("abandoned|evacuated|vacated|deserted", rf"\b{_AUX}(?:abandoned|evacuated|vacated|deserted)\s+by\b(?=\s+(?:the\s+|its\s+)?"
+       rf"(?:[\w'’()-]+\s+){{0,3}}?{_FORCE_ALT})", "withdrawn_from", "before"),
     _t("left the|left their|left its|left his", r"\bleft\s+(?=(?:the|their|its|his)\s+(?:\w+\s+)?(?:town|city|village|base|barracks|garrison|camp|area)\b)",
        "withdrawn_from", needs_force=True, anchored=True),
     # "soldiers and police had fled hours before the rebels arrived": from the place just named
@@ -116,7 +164,7 @@ TRIGGERS: tuple[Trigger, ...] = (
                                                        for a in ("", "had ", "have ", "has ")), r"\b(?:forces|troops|soldiers|fighters|militants|rebels|army|police|policemen|"
        r"militiamen|garrison|defenders|units)\s+(?:(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?(?:left|fled|withdrew|pulled\s+out|retreated)|"
        r"(?:were|was|are|is)\s+(?:\w+ly\s+)?(?:retreating|withdrawing|fleeing|pulling\s+out))\b"
-       r"(?!\s+(?:from|of|into|out|in|the|their|its|a|an|with|behind)\b)", "withdrawn_from", "recent"),
+       r"(?!\s+(?:from|of|into|out|in|the|their|its|a|an|with|behind)\b|\s+(?-i:[A-Z]))", "withdrawn_from", "recent"),
     # "then withdrew to their hideouts", "began to retreat towards X": they left the place of the story
     _t("withdr|retreat|pull", r"\b(?:before|after|then|later|subsequently|(?:began|started|had)\s+to)\s+(?:\w+\s+)?(?:withdrawing|withdrew|withdraw|"
        r"retreating|retreated|retreat|pulling\s+out|pulled\s+out|pull\s+out)\b(?!\s+(?:from|out))", "withdrawn_from", "recent"),
@@ -126,8 +174,19 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"mov(?:ed|ing)\s+(?:back\s+)?into|"
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
-    _t("fight|fought|clash|battl|combat|skirmish", r"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fight|fought|battling|battled|clashed)\s+"
-       r"(?:with\s+(?:[\w'’-]+\s+){1,4}?)?"
+    # "swept into X", "stormed into X", "fought their way into X", "crossed the bridge into X"
+    _t("their way|its way|his way", r"\b(?:fought|forced|made|making|fighting|forcing)\s+(?:their|its|his)\s+way\s+into\s+",
+       "contested", needs_force=True, entry=True),
+    _t("swept|sweep|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|crossed|crossing|"
+       "drove|driving|incursion", r"\b(?:(?:swept|sweeping|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|bursting|"
+       r"drove|driving)\s+(?:back\s+)?into|"
+       r"cross(?:ed|ing)\s+(?:[\w.'’-]+\s+){1,6}?into|incursions?\s+into\s+(?:(?:various|several|some)\s+)?(?:areas|parts|neighbou?rhoods)\s+of)\s+",
+       "contested", needs_force=True, anchored=True, entry=True),
+    # "fighting in X", "clashes with the army in X", "rebels fought government troops in X", "clashes between A and B in X"
+    # (with an armed object or "between": a fight of its own, on a named town)
+    _t("fight|fought|clash|battl|combat|skirmish|gunfight", rf"\b(?:fighting|clashes|battles?|combat|gunfights?|skirmishes|fights?|fought|battling|battled|clashed|clashing)\s+"
+       rf"(?:with\s+(?:[\w'’-]+\s+){{1,4}}?|(?P<armed>between\s+[^.;:]{{3,90}}?\s+(?=(?:in|inside|around|for)\s)|(?:against\s+)?(?:the\s+|their\s+)?"
+       rf"(?:[\w'’-]+\s+){{0,3}}?(?:{_FORCE_ALT}|enemy)\s+))?"
        r"(?:(?:was|is|has\s+been|were|are|had\s+been|continued|continues|raged|rages|raging|still|ongoing|"
        r"reportedly|also|heavily|fiercely|broke\s+out|erupted|street|urban|under\s+way|underway|"
        r"taking\s+place|reported|continuing|going\s+on|now|on|again|yesterday|today|tonight|overnight|late|early|"
@@ -135,6 +194,15 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:in|for(?:\s+(?:the\s+)?control\s+of)?|inside|around|within|on\s+the\s+outskirts\s+of|at)\s+", "contested", anchored=True),
     _t("attack|raid|assault", r"\b(?:attacks?|raids?|assaults?)\s+on\s+(?=(?:the\s+(?:outskirts|edge|suburbs)\s+of\s+|[A-Z][\w'’-]*['’]s\s+(?:outskirts|suburbs)))",
        "contested", anchored=True),
+    # "insurgents attacked X", "gunmen attacked the town of X" (a ground attack; air and missile strikes are not)
+    _t("attack|assault|struck", r"(?<!the\s)\b(?:attacked|attacking|assaulted|struck)\s+(?!(?:and|on|in|at|from|with|by|back|again|down|out|up)\b)"
+       r"(?!(?:[\w'’-]+\s+){0,2}?(?:positions?|convoys?|patrols?|vehicles?|civilians|people|residents|troops|soldiers|forces|police|"
+       r"policemen|units?|bases?|camps?|targets?|checkpoints?|posts?|outposts?|ships?|boats?|aircraft|planes?|jets?)\b)",
+       "contested", needs_force=True, anchored=True, ground=True),
+    # "launched an attack on X", "mounted a fresh assault on X"
+    _t("launched|launching|launch|mounted|mounting|mount|staged|staging|carried out|carrying out", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major))\s+"
+       r"(?:(?:new|fresh|major|ground|full-scale|large-scale|simultaneous|coordinated|dawn|night|surprise)\s+)*(?:attacks?|assaults?)\s+(?:on|against)\s+"
+       r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
@@ -148,6 +216,12 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("operat", r"\boperat(?:ing|ed)\s+(?:in|inside|on\s+the\s+outskirts\s+of|around)\s+", "contested",
        needs_force=True, anchored=True),
     _t("positions|foothold", r"\b(?:positions|foothold)\W{0,2}\s+(?:on|in)\s+the\s+(?:outskirts|edge|suburbs)\s+of\s+", "contested", anchored=True),
+    # "forces were stationed on the outskirts of X", "have passed the outskirts of X"
+    _t("stationed|entrenched|dug in|pass|crossed|breach", r"\b(?:(?:stationed|entrenched|dug\s+in)\s+(?:on|at|in)|pass(?:ed|ing)|crossed|breach(?:ed|ing))\s+"
+       r"the\s+(?:\w+\s+)?(?:outskirts|edge|suburbs)\s+of\s+", "contested", needs_force=True, anchored=True),
+    # "rebels control parts of X", "hold half of the city": partly held
+    _t("parts of|part of|half of|sections of|pockets of|neighbourhoods of|neighborhoods of|districts of", r"(?<![-\w])(?:control(?:s|led)?|hold(?:s|ing)?|held)\s+(?:\w+\s+)?(?:parts?|half|sections?|neighbou?rhoods|districts|pockets)\s+of\s+",
+       "contested", needs_force=True),
     _t("reach|advanc|push|moved", r"\b(?:reach(?:ed|ing)|(?:advanc|push|mov)(?:ed|ing)\s+(?:in)?to)\s+the\s+(?:\w+\s+)?"
        r"(?:outskirts|edge|suburbs|centre|center)\s+of\s+", "contested", anchored=True),
     _t("contested|partly|partially", r"\b(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:contested|partly\s+held|partially\s+held)\b", "contested", "before"),
@@ -166,7 +240,14 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\b"
        r"(?!\s+(?:of|on|around)\b)", "encircled", "recent", ended=True),
     _t("surrounded|encircled|besieged|siege|cut off", rf"\b(?:{_AUX}|remains?\s+|remained\s+)(?:surrounded|encircled|besieged|"
-       r"under\s+siege|cut\s+off)\b", "encircled", "before"),
+       r"under\s+siege|cut\s+off)\b(?!\s+(?:in|inside)\b)", "encircled", "before"),
+    # "Ukrainian troops are encircled in X", "the garrison remained trapped in X"
+    _t("surrounded|encircled|besieged|trapped", r"\b(?:surrounded|encircled|besieged|trapped)\s+(?:in|inside)\s+",
+       "encircled", needs_force=True, anchored=True),
+    # "cut off X", "closed the ring around X", "tightened the siege of X"
+    _t("cut off|cutting off|closed the|closing the|close the|closed their|tighten", r"\b(?:cut(?:ting)?\s+off\s+(?!(?:from|by|in|for|at|to|and|as|after|when|since|during|because|amid|until|with)\b)(?!(?:the\s+)?(?:\w+\s+)?(?:roads?|routes?|supply|supplies|access|power|water|"
+       r"electricity|network|internet|communications?|retreat|talks|aid|ties|links|the\s+road)\b)|(?:clos(?:ed|ing|e)|tighten(?:ed|ing)?)\s+(?:the|their|its)\s+"
+       r"(?:ring|noose|encirclement|siege|blockade)\s+(?:around|on|of)\s+)", "encircled", needs_force=True, anchored=True),
 )
 
 # Every word a trigger needs: sentences with none of them cannot hold a territory change.
@@ -181,7 +262,16 @@ for _number, _trigger in enumerate(TRIGGERS):
 
 @lru_cache(maxsize=4096)
 def _hints_of(word: str) -> frozenset[str]:
-    return frozenset(h for h in KEYWORDS if word.startswith(h))
+    """The hints a found keyword implies: those it begins with, and those its later words begin
+    with ("troops left" implies "left")."""
+    starts = [0] + [k + 1 for k, c in enumerate(word) if c == " "]
+    return frozenset(h for h in KEYWORDS for s in starts if word.startswith(h, s))
+
+
+@lru_cache(maxsize=4096)
+def _candidates(present: frozenset[str]) -> tuple[Trigger, ...]:
+    """The triggers that the keywords present may announce, in their order in TRIGGERS."""
+    return tuple(TRIGGERS[t] for t in sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())}))
 
 
 def hints_in(found_keywords) -> set[str]:
@@ -236,18 +326,35 @@ def unrealised_at(sentence: str, position: int) -> bool:
     return bool(_UNREALISED.search(prefix)) and not _REALISED.search(prefix)
 
 
-def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str]) -> list[re.Match]:
-    """Matches of a trigger that starts at its keyword, tried only where a keyword begins a word."""
+def _hint_starts(lowered: str, hint: str) -> list[int]:
+    """Where a hint begins a word in the lowered sentence."""
+    starts = []
+    at = lowered.find(hint)
+    while at >= 0:
+        if at == 0 or not lowered[at - 1].isalnum():
+            starts.append(at)
+        at = lowered.find(hint, at + 1)
+    return starts
+
+
+def _anchored_matches(trig: Trigger, sentence: str, lowered: str, present: set[str],
+                      starts_of: dict[str, list[int]] | None = None) -> list[re.Match]:
+    """Matches of a trigger that starts at its keyword, tried only where a keyword begins a word
+    (``starts_of``: the word starts of each hint, shared by the triggers of one sentence)."""
     found: dict[int, re.Match] = {}
     for hint in trig.hints & present:
-        at = lowered.find(hint)
-        while at >= 0:
-            if (at == 0 or not lowered[at - 1].isalnum()) and at not in found:
+        if starts_of is None:
+            starts = _hint_starts(lowered, hint)
+        else:
+            starts = starts_of.get(hint)
+            if starts is None:
+                starts = starts_of[hint] = _hint_starts(lowered, hint)
+        for at in starts:
+            if at not in found:
                 m = trig.pattern.match(sentence, at)
                 if m:
                     found[at] = m
-            at = lowered.find(hint, at + 1)
-    return [found[at] for at in sorted(found)]
+    return [found[at] for at in sorted(found)] if len(found) > 1 else list(found.values())
 
 
 def _force_before(sentence: str, start: int) -> bool:
@@ -284,9 +391,9 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
         lowered = sentence.translate(ASCII_LOWER)
     if present is None:
         present = hints_in(_KEYWORD_PATTERN.findall(lowered))
-    candidates = sorted({t for h in present for t in _TRIGGERS_BY_HINT.get(h, ())})
-    for trig in (TRIGGERS[t] for t in candidates):
-        matches = _anchored_matches(trig, sentence, lowered, present) if trig.anchored else \
+    starts_of: dict[str, list[int]] = {}
+    for trig in _candidates(frozenset(present)):
+        matches = _anchored_matches(trig, sentence, lowered, present, starts_of) if trig.anchored else \
             trig.pattern.finditer(sentence)
         for m in matches:
             prefix = sentence[max(0, m.start() - 40):m.start()]
@@ -310,6 +417,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
                 continue  # "broke the siege of X": the encirclement ended (see the ``ended`` triggers)
             if trig.needs_force and not _force_before(sentence, m.start()):
                 continue
+            if trig.ground and _AIR_ATTACK.search(sentence, max(0, m.start() - 40), m.start()):
+                continue  # "drones attacked X", "warplanes struck X": not a fight in the place
             yield trig, m, negated
 
 

@@ -23,6 +23,7 @@ def test_sentences_keep_offsets_and_skip_abbreviations():
     ("Police told Reuters that gangs held the port.", "Police"),
     ("The army denied the report, with the ministry stating that all was calm.", "the ministry"),
     ("Amnesty and the Red Cross reported heavy losses.", "Amnesty and the Red Cross"),
+    ("\"Kosti is ours,\" Adam Musa, a spokesman for the militia, told AFP on Monday.", "Adam Musa"),
 ])
 def test_speaker_frames(sentence, speaker):
     frames = speaker_frames(sentence)
