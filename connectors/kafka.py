@@ -37,7 +37,7 @@ def make_producer(bootstrap: str, client_id: str = "frontwatch", **overrides) ->
         enable_idempotence=True,
         retries=2**31 - 1,
         delivery_timeout_ms=120_000,
-        compression_type="gzip",
+        compression_type="zstd",  # kafka-python compresses gzip at level 9: zstd is several times cheaper
         linger_ms=5,
         max_in_flight_requests_per_connection=5,
     )

@@ -31,7 +31,7 @@ from connectors.feeds.metrics import FeedMetrics
 from connectors.feeds.publisher import DrainReport, OutboxPublisher
 from connectors.feeds.schedule import backoff_delay, interval_after_success, next_check
 from connectors.feeds.store import Candidate, FeedState, OutboxRow, StateStore
-from connectors.wire import utc_now
+from connectors.wire import Article, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -254,9 +254,10 @@ class FeedIngester:
                 text = fetch_full_text(self.fetcher, article.url, feed, now)
                 if text:
                     changes["text"] = text
+            payload = article.payload
             if changes:
-                article = article.model_copy(update=changes)
-            rows.append(OutboxRow(article.id, feed.id, article.content_hash, is_update, article.to_json_bytes()))
+                payload = Article.model_validate_json(payload).model_copy(update=changes).to_json_bytes()
+            rows.append(OutboxRow(article.id, feed.id, article.content_hash, is_update, payload))
         state.etag, state.last_modified = result.etag, result.last_modified
         self._schedule_success(feed, state, now, result, ttl=parsed.ttl, outcome="ok")
         self.store.save_feed_state(state, rows, now=now)
@@ -274,7 +275,7 @@ class FeedIngester:
 
     def _parse(self, feed: FeedConfig, result: FetchResult, now: datetime) -> ParsedFeed:
         kwargs = dict(feed_id=feed.id, language=feed.language, url=result.url,
-                      content_type=result.content_type, fetched=now)
+                      content_type=result.content_type, fetched=now, encode=True)
         if self._parse_pool is None:
             return parse_feed(result.body, **kwargs)
         pool = self._parse_pool

@@ -1,7 +1,7 @@
 """Outbox -> Kafka, marking an article seen only once the broker acknowledged it.
 
 Rows are sent keyed by article id with the project's producer settings (acks=all,
-idempotent, retries, gzip). Each send's future is kept until it resolves: acknowledged
+idempotent, retries, zstd). Each send's future is kept until it resolves: acknowledged
 rows move to ``seen``; failed ones stay in the outbox and are sent again by a later
 drain. A row whose future is still open is never sent twice, so an outage longer than a
 drain's wait produces no duplicates when the broker comes back.

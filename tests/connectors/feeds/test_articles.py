@@ -105,6 +105,24 @@ def test_feed_language_beats_detection_and_config_beats_feed():
     assert {a.language for a in forced.articles} == {"fr"}
 
 
+def test_content_params_stay_per_element_after_the_flat_copy():
+    """articles.py lets feedparser copy content parameters flat instead of deep: every
+    title/content must still carry its own type, language and base, in its own dict."""
+    import feedparser
+
+    parsed = feedparser.parse(
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr" xml:base="http://a.example/">'
+        b'<entry><title type="html">un &lt;b&gt;</title><content type="html">x</content></entry>'
+        b'<entry xml:lang="de"><title>zwei</title><content>y</content></entry></feed>')
+    first, second = parsed.entries
+    assert dict(first.title_detail) == {"type": "text/html", "language": "fr", "base": "http://a.example/",
+                                        "value": "un <b>"}
+    assert dict(second.content[0]) == {"type": "text/plain", "language": "de", "base": "http://a.example/",
+                                       "value": "y"}
+    first.content[0]["type"] = "changed"
+    assert second.content[0]["type"] == "text/plain" and first.title_detail["type"] == "text/html"
+
+
 @pytest.mark.parametrize("body, outcome", [
     (b"", "empty"),
     (b"<html><body><h1>Not found</h1></body></html>", "not_a_feed"),
