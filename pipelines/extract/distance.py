@@ -36,14 +36,14 @@ _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w
              r"tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|"
              r"invasion|invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|"
              r"encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|assault|attack\w*|arriv\w*|"
-             r"deploy\w*|stationed|as\s+far\s+as|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
+             r"deploy\w*|stationed|as\s+far\s+as|approached|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
 # Words of motion toward a place: the force is not there yet.
 _APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|march\w*|"
              r"mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|gains?|offensive")
 PROXIMITY_TRIGGER = re.compile(rf"\b(?:{_PRESENCE}|{_APPROACH})\b", re.IGNORECASE | re.ASCII)
 PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE | re.ASCII)
 # The distance stands in apposition to a place: "took Sake, a town only 27 km from Goma".
-_APPOSITION = re.compile(r"[,”]\s*(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
+_APPOSITION = re.compile(r"[,”]\s*(?:also\s+)?(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
     r"(?:\b(?:are|is|were|was|be|been|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
@@ -65,10 +65,21 @@ CAPITAL_HELD = re.compile(
     r"(?:most\s+of\s+|much\s+of\s+)?the\s+capital\b", re.IGNORECASE | re.ASCII)
 
 
+# Combat located at a named place ("heavy fighting yesterday in X"): the front is at X.
+FIGHTING_AT = re.compile(r"\b(?:fighting|clashes|battles?|combat)\s+(?:[a-z]+\s+){0,2}?(?:in|at|around|near|for)\s+(?:the\s+)?[A-Z]",
+                         re.ASCII)
+# The government leaves a position: "the government abandoned its last position at X".
+GOVERNMENT_LEAVES = re.compile(r"\bgovernment\s+(?:\w+\s+){0,2}?(?:withdr\w*|retreat\w*|abandon\w*|evacuat\w*|"
+                               r"pull(?:ed|ing|s)?\s+(?:out|back))", re.IGNORECASE | re.ASCII)
+
+
 def is_proximity_sentence(sentence: str) -> bool:
-    """True when the sentence has an armed actor and a motion, position or combat word."""
+    """True when the sentence has an armed actor and a motion, position or combat word, combat
+    at a named place, or the government leaving a position."""
     if FORCE.search(sentence):
         return bool(PROXIMITY_TRIGGER.search(sentence))
+    if FIGHTING_AT.search(sentence) or GOVERNMENT_LEAVES.search(sentence):
+        return True
     front = {m.span() for m in FRONT.finditer(sentence)}  # "fighting" is no motion of its own
     return bool(front) and any(m.span() not in front for m in PROXIMITY_TRIGGER.finditer(sentence))
 

@@ -60,6 +60,17 @@ _DESCRIBED_CITY = re.compile(
     r"(?:capital|city|town|village|port|hub|stronghold|seat)(?:\s+city)?(?:\s*,\s*|\s+of\s+|\s+)"
     r"(?P<name>(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
+# "the riverside capital", "the southern port city", "the regional capital" without a name: the
+# reference city described by the story's words. A national capital unless the adjective makes it
+# a lesser seat (then the city the story is about).
+_DESCRIBED_ANAPHOR = re.compile(
+    r"the\s+(?P<adjs>(?:(?!(?:capital|city|town|of|and|or)\b)[a-z][\w-]*\s+){1,3})(?P<noun>capital|city|town)\b"
+    r"(?!\s+(?:of\b|city\b|[A-Z])|\s*,\s*[A-Z]|['’])")
+_LESSER_SEAT = frozenset("regional provincial state district county rebel former de facto local".split())
+# "Monrovia's outskirts", "Kabul's southern city limits": the city itself.
+_NAME_PARTS = re.compile(r"['’]s\s+(?:(?:northern|southern|eastern|western|north|south|east|west)\w*\s+)?"
+                         r"(?:city\s+|town\s+)?(?:centre|center|limits|outskirts|suburbs|edge|gates|heart|downtown)\b",
+                         re.IGNORECASE)
 _CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
@@ -293,6 +304,9 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         place = art.gaz.resolve(name, art.country)
         if place is not None and place.kind == "city" and not art.gaz.country_of_word(name):
             return name, place
+    anaphor = _DESCRIBED_ANAPHOR.match(text, position)
+    if anaphor:
+        return _described_anaphor(art, i, position, anaphor)
     the_city = _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position)
     if the_city:
         focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
@@ -301,6 +315,11 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
     name = _NAME.match(text, position)
     if not name:
         return None
+    possessive = POSSESSIVE_END.search(name.group())
+    if possessive and _NAME_PARTS.match(text, name.start() + possessive.start()):
+        surface = name.group()[:possessive.start()]  # "Monrovia's outskirts": Monrovia
+        place = art.gaz.resolve(surface, art.country)
+        return (surface, place) if place is not None and place.kind == "city" else None
     after = text[name.end():name.end() + 3]
     words = name.group().split()
     if after[:1] in ("'", "’") or words[-1].lower() in LANDMARK_WORDS or art.gaz.country_of_word(name.group()):
@@ -309,6 +328,21 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
     if place is None or place.kind != "city":
         return None
     return name.group(), place
+
+
+def _described_anaphor(art: Article, i: int, position: int, m: re.Match) -> tuple[str, Place] | None:
+    """"the riverside capital" is the national capital (one named nearby first); "the southern
+    port city" or "the regional capital" is the city the story is about."""
+    adjs = set(m["adjs"].lower().split())
+    if m["noun"] == "capital" and not adjs & _LESSER_SEAT:
+        named = art.capital_named_before(i, position)
+        if named:
+            return named
+        place = art.gaz.capital_of(art.country)
+        return (place.name, place) if place else None
+    focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
+    return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country,
+                        frozenset(art.salient), focus, small=m["noun"] == "town")
 
 
 def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
@@ -393,6 +427,29 @@ def _target_before(art: Article, text: str, start: int) -> tuple[str, Place] | N
     return (name, place) if place is not None and place.kind == "city" else None
 
 
+# Between a presence word and the place it governs: "control of the northwest city of", "fighting
+# yesterday in" (no other verb or name: "the capture of A opens the road to B" is no presence at B).
+_GOVERNED_PLACE = re.compile(
+    r"(?:\s+(?:of|in|at|into|inside|near|around|the|a|an|key|strategic|also|heavy|fierce|yesterday|today|"
+    r"overnight|\w+day|(?:north|south|east|west)\w*|central|town|city|village|district|port|border|garrison|"
+    r"provincial|regional|capital))*\s+", re.IGNORECASE)
+
+
+def _held_before_away(text: str, start: int, target: tuple[str, Place], ledger_keys: set[str]) -> bool:
+    """"in control of the town of X, 180 miles away", "fighting in X, 60 miles away": X is where
+    the force is, so the distance is from the city the story watches (the capital), not from X."""
+    surface, place = target
+    if place.is_national_capital:
+        return False
+    if fold_name(surface) in ledger_keys:
+        return True
+    at = text.rfind(surface, 0, start)
+    if at < 0:
+        return False
+    return any(_GOVERNED_PLACE.fullmatch(text, p.end(), at) and not unrealised_at(text, p.start())
+               for p in PRESENCE_TRIGGER.finditer(text, max(0, at - 50), at))
+
+
 def _ledger_in_sentence(text: str, ledger_keys: set[str], skip: str) -> bool:
     """A place that changed hands is named in the sentence (other than ``skip``)."""
     skip_key = fold_name(skip)
@@ -455,6 +512,9 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
             link = second
         elif _AWAY.match(text, m.end()):
             target = _target_before(art, text, m.start())
+            if target and _held_before_away(text, m.start(), target, ledger_keys):
+                capital = art.gaz.capital_of(art.country)
+                target = (capital.name, capital) if capital else None
         else:
             continue
         if not target:
