@@ -28,7 +28,9 @@ FRONT = words_pattern(["front line", "front lines", "frontline", "frontlines", "
 # Bearing and preposition between the distance and the reference place.
 TARGET_LINK = re.compile(
     r"\s*(?:\(\s*[^()]{0,30}\)\s*)?(?:(?:to\s+the\s+)?(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+)?"
-    r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+", re.IGNORECASE | re.ASCII)
+    r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+"
+    # "2 km away from entering X": the distance to X
+    r"(?:(?:entering|reaching|taking|capturing|seizing|storming)\s+)?", re.IGNORECASE | re.ASCII)
 # Motion, position and combat words that make a nearby force's distance a claim.
 # Words that put a force at a place: it reached, took, fights in, left, was stopped at...
 _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w*|prevent\w*|block\w*|"
@@ -43,7 +45,7 @@ _APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*
 PROXIMITY_TRIGGER = re.compile(rf"\b(?:{_PRESENCE}|{_APPROACH})\b", re.IGNORECASE | re.ASCII)
 PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE | re.ASCII)
 # The distance stands in apposition to a place: "took Sake, a town only 27 km from Goma".
-_APPOSITION = re.compile(r"[,”]\s*(?:also\s+)?(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
+_APPOSITION = re.compile(r"[,”]\s*(?:also\s+)?(?:(?:a|an|the)\s+(?:(?!(?:are|is|were|was|have|has|had|now)\b)[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
     r"(?:\b(?:are|is|were|was|be|been|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
