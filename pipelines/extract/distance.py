@@ -31,6 +31,8 @@ TARGET_LINK = re.compile(
     r"(?:of|from|away\s+from|outside(?:\s+of)?|short\s+of|off)\s+"
     # "2 km away from entering X": the distance to X
     r"(?:(?:entering|reaching|taking|capturing|seizing|storming)\s+)?", re.IGNORECASE | re.ASCII)
+# "came as close as 8 km to X": "to" links a distance only after "as close as".
+CLOSE_TO_LINK = re.compile(r"\s*(?:\(\s*[^()]{0,30}\)\s*)?to\s+", re.IGNORECASE | re.ASCII)
 # Motion, position and combat words that make a nearby force's distance a claim.
 # Words that put a force at a place: it reached, took, fights in, left, was stopped at...
 _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w*|prevent\w*|block\w*|"
@@ -68,7 +70,7 @@ CAPITAL_HELD = re.compile(
 
 
 # Combat located at a named place ("heavy fighting yesterday in X"): the front is at X.
-FIGHTING_AT = re.compile(r"\b(?:fighting|clashes|battles?|combat)\s+(?:[a-z]+\s+){0,2}?(?:in|at|around|near|for)\s+(?:the\s+)?[A-Z]",
+FIGHTING_AT = re.compile(r"\b(?i:fighting|clashes|battles?|combat)\s+(?:[a-z]+\s+){0,2}?(?:in|at|around|near|for)\s+(?:the\s+)?[A-Z]",
                          re.ASCII)
 # The government leaves a position: "the government abandoned its last position at X".
 GOVERNMENT_LEAVES = re.compile(r"\bgovernment\s+(?:\w+\s+){0,2}?(?:withdr\w*|retreat\w*|abandon\w*|evacuat\w*|"
@@ -97,7 +99,15 @@ def force_is_subject(sentence: str, distance_start: int) -> bool:
     a force (or the front) right before a copula."""
     before = sentence[max(0, distance_start - 60):distance_start]
     copula = FORCE_COPULA.search(before)
-    return bool(copula and (FORCE.search(before[:copula.start()]) or FRONT.search(before[:copula.start()])))
+    if not copula:
+        return False
+    subject = before[:copula.start()]
+    return bool(FORCE.search(subject) or FRONT.search(subject) or (_WE.search(subject) and _QUOTE_MARK.search(sentence)))
+
+
+# Fighters quoted in the first person: "We are now 100 km from the capital," said a spokesman.
+_WE = re.compile(r"\b(?:we|our\s+(?:men|boys|positions|units|lines))\s*$", re.IGNORECASE | re.ASCII)
+_QUOTE_MARK = re.compile("[\"“”]")
 
 
 _LOCATIVE = re.compile(r"\b(?:lies|lie|lay|located|situated|sits|sit)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE | re.ASCII)

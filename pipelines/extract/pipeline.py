@@ -9,7 +9,7 @@ from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
 from .article import Article, place_fields
 from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances, same_place
-from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
+from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
                        describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
                        looks_like_length)
 from .keywords import ASCII_LOWER, keyword_pattern
@@ -64,7 +64,7 @@ _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGN
 # reference city described by the story's words. A national capital unless the adjective makes it
 # a lesser seat (then the city the story is about).
 _DESCRIBED_ANAPHOR = re.compile(
-    r"the\s+(?P<adjs>(?:(?!(?:capital|city|town|of|and|or)\b)[a-z][\w-]*\s+){1,3})(?P<noun>capital|city|town)\b"
+    r"the\s+(?P<adjs>(?:(?!(?:capital|city|town|of|and|or)\b)[A-Za-z][\w-]*\s+){1,3})(?P<noun>capital|city|town)\b"
     r"(?!\s+(?:of\b|city\b|[A-Z])|\s*,\s*[A-Z]|['’])")
 _LESSER_SEAT = frozenset("regional provincial state district county rebel former de facto local".split())
 # "Monrovia's outskirts", "Kabul's southern city limits": the city itself.
@@ -334,6 +334,8 @@ def _described_anaphor(art: Article, i: int, position: int, m: re.Match) -> tupl
     """"the riverside capital" is the national capital (one named nearby first); "the southern
     port city" or "the regional capital" is the city the story is about."""
     adjs = set(m["adjs"].lower().split())
+    if m["noun"] == "capital" and (not m["adjs"].islower() or "rebel" in adjs):
+        return None  # "the Kurdish capital", "the rebel capital": not the nation's
     if m["noun"] == "capital" and not adjs & _LESSER_SEAT:
         named = art.capital_named_before(i, position)
         if named:
@@ -500,7 +502,8 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
     for m in matches:
         if looks_like_length(text, m.start(), m.end()):
             continue
-        link = TARGET_LINK.match(text, m.end())
+        link = TARGET_LINK.match(text, m.end()) or (
+            "close" in (m["qual"] or "").lower() and CLOSE_TO_LINK.match(text, m.end())) or None
         distance = distance_of(m)
         if not distance:
             continue
