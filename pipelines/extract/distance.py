@@ -40,7 +40,7 @@ _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w
              r"tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|"
              r"invasion|invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|"
              r"encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|assault|attack\w*|arriv\w*|"
-             r"deploy\w*|stationed|as\s+far\s+as|approached|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
+             r"deploy\w*|stationed|as\s+far\s+as|approached|(?:shot|fought|forced|blasted)\s+(?:their|its)\s+way|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
 # Words of motion toward a place: the force is not there yet.
 _APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|march\w*|"
              r"mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|gains?|offensive")
@@ -77,12 +77,25 @@ GOVERNMENT_LEAVES = re.compile(r"\bgovernment\s+(?:\w+\s+){0,2}?(?:withdr\w*|ret
                                r"pull(?:ed|ing|s)?\s+(?:out|back))", re.IGNORECASE | re.ASCII)
 
 
+# "the capture puts them within 40 km of X", "bringing them to within": the force's new position.
+BRINGS_WITHIN = re.compile(r"\b(?:puts?|putting|brings?|bringing|brought|places?|placing|leaves|leaving)\s+"
+                           r"(?:them|it|him|the\s+\w+)\s+(?:to\s+)?within\b", re.IGNORECASE | re.ASCII)
+# "seizing X would put them within 40 km": a consequence imagined, not a position.
+_WOULD_BRING = re.compile(r"\b(?:would|could|might|will)\s+(?:\w+\s+)?(?:put|bring|place|leave|take)\s+"
+                          r"(?:\w+\s+){0,2}(?:to\s+)?$", re.IGNORECASE | re.ASCII)
+
+
+def imagined_position(sentence: str, distance_start: int) -> bool:
+    """True for "would put them within 40 km of X": where a force would be if it won."""
+    return bool(_WOULD_BRING.search(sentence, max(0, distance_start - 50), distance_start))
+
+
 def is_proximity_sentence(sentence: str) -> bool:
     """True when the sentence has an armed actor and a motion, position or combat word, combat
     at a named place, or the government leaving a position."""
     if FORCE.search(sentence):
         return bool(PROXIMITY_TRIGGER.search(sentence))
-    if FIGHTING_AT.search(sentence) or GOVERNMENT_LEAVES.search(sentence):
+    if FIGHTING_AT.search(sentence) or GOVERNMENT_LEAVES.search(sentence) or BRINGS_WITHIN.search(sentence):
         return True
     front = {m.span() for m in FRONT.finditer(sentence)}  # "fighting" is no motion of its own
     return bool(front) and any(m.span() not in front for m in PROXIMITY_TRIGGER.finditer(sentence))

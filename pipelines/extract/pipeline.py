@@ -10,7 +10,7 @@ from . import attribution, casualties, deployments
 from .article import Article, place_fields
 from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances, same_place
 from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
-                       describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
+                       describes_a_place, force_is_subject, imagined_position, is_proximity_sentence, locates_a_place,
                        looks_like_length)
 from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
@@ -66,12 +66,16 @@ _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGN
 _DESCRIBED_ANAPHOR = re.compile(
     r"the\s+(?P<adjs>(?:(?!(?:capital|city|town|of|and|or)\b)[A-Za-z][\w-]*\s+){1,3})(?P<noun>capital|city|town)\b"
     r"(?!\s+(?:of\b|city\b|[A-Z])|\s*,\s*[A-Z]|['’])")
+_CALLED = re.compile(r"\s*,?\s*(?:which|that)\s+is\s+(?:also\s+)?(?:called|named|known\s+as)\s+"
+                     r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _LESSER_SEAT = frozenset("regional provincial state district county rebel former de facto local".split())
 # "Monrovia's outskirts", "Kabul's southern city limits": the city itself.
 _NAME_PARTS = re.compile(r"['’]s\s+(?:(?:northern|southern|eastern|western|north|south|east|west)\w*\s+)?"
                          r"(?:city\s+|town\s+)?(?:centre|center|limits|outskirts|suburbs|edge|gates|heart|downtown)\b",
                          re.IGNORECASE)
-_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
+_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:north|south|east|west)\w*\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center|limits)|heart|outskirts|"
+                        r"edge|suburbs|gates|entrances?|approaches|boundary|borders?(?=\s+of\s+the\s+(?:\w+\s+)?(?:city|town|capital)))\s+of\s+",
+                        re.IGNORECASE)
 _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
@@ -333,6 +337,11 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
 def _described_anaphor(art: Article, i: int, position: int, m: re.Match) -> tuple[str, Place] | None:
     """"the riverside capital" is the national capital (one named nearby first); "the southern
     port city" or "the regional capital" is the city the story is about."""
+    text = art.sentences[i].text
+    called = _CALLED.match(text, m.end())
+    if called:  # "the regional capital, which is also called X"
+        place = art.gaz.resolve(called["name"], art.country) or art.gaz.resolve(called["name"])
+        return (called["name"], place) if place is not None and place.kind == "city" else None
     adjs = set(m["adjs"].lower().split())
     if m["noun"] == "capital" and (not m["adjs"].islower() or "rebel" in adjs):
         return None  # "the Kurdish capital", "the rebel capital": not the nation's
@@ -500,7 +509,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
     # makes every distance of the sentence a claim
     proximity = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
     for m in matches:
-        if looks_like_length(text, m.start(), m.end()):
+        if looks_like_length(text, m.start(), m.end()) or imagined_position(text, m.start()):
             continue
         link = TARGET_LINK.match(text, m.end()) or (
             "close" in (m["qual"] or "").lower() and CLOSE_TO_LINK.match(text, m.end())) or None
