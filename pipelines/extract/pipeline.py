@@ -76,7 +76,10 @@ _NAME_PARTS = re.compile(r"['’]s\s+(?:(?:northern|southern|eastern|western|nor
 _CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:north|south|east|west)\w*\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center|limits)|heart|outskirts|"
                         r"edge|suburbs|gates|entrances?|approaches|boundary|borders?(?=\s+of\s+the\s+(?:\w+\s+)?(?:city|town|capital)))\s+of\s+",
                         re.IGNORECASE)
-_ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
+_ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b|"
+                         # "within 20 km of the northern entrance": of the city the story is about
+                         r"the\s+(?:(?:north|south|east|west)\w*\s+)?(?:entrance|outskirts|city\s+limits|suburbs)\b(?!\s+(?:of|to)\b)",
+                         re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
