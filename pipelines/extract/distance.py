@@ -47,7 +47,7 @@ _APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*
 PROXIMITY_TRIGGER = re.compile(rf"\b(?:{_PRESENCE}|{_APPROACH})\b", re.IGNORECASE | re.ASCII)
 PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE | re.ASCII)
 # The distance stands in apposition to a place: "took Sake, a town only 27 km from Goma".
-_APPOSITION = re.compile(r"[,”]\s*(?:also\s+)?(?:(?:a|an|the)\s+(?:(?!(?:are|is|were|was|have|has|had|now)\b)[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+)?$")
+_APPOSITION = re.compile(r"[,”]\s*(?:also\s+)?(?:(?:a|an|the)\s+(?:(?!(?:are|is|were|was|have|has|had|now)\b)[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+|(?:located|situated|lying)\s+(?:[a-z]+\s+)?)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
     r"(?:\b(?:are|is|were|was|be|been|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
@@ -123,7 +123,9 @@ _WE = re.compile(r"\b(?:we|our\s+(?:men|boys|positions|units|lines))\s*$", re.IG
 _QUOTE_MARK = re.compile("[\"“”]")
 
 
-_LOCATIVE = re.compile(r"\b(?:lies|lie|lay|located|situated|sits|sit)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE | re.ASCII)
+# finite forms only: ", located 30 miles from C" is an apposition (see describes_a_place)
+_LOCATIVE = re.compile(r"\b(?:lies|lie|lay|sits|sit|(?:is|are|was|were|be)\s+(?:\w+\s+)?(?:located|situated))\s+(?:[a-z]+\s+){0,2}$",
+                       re.IGNORECASE | re.ASCII)
 
 
 def locates_a_place(sentence: str, distance_start: int) -> bool:

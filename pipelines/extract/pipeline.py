@@ -449,6 +449,10 @@ _GOVERNED_PLACE = re.compile(
     r"provincial|regional|capital))*\s+", re.IGNORECASE)
 
 
+# "gangs have never reached it": a presence word negated
+_NEGATED = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|even\s+)?$", re.IGNORECASE)
+
+
 def _held_before_away(text: str, start: int, target: tuple[str, Place], ledger_keys: set[str]) -> bool:
     """"in control of the town of X, 180 miles away", "fighting in X, 60 miles away": X is where
     the force is, so the distance is from the city the story watches (the capital), not from X."""
@@ -549,7 +553,8 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
                 direct = True
         if direct and link is not None and describes_a_place(text, m.start()):
             # "pushing toward X, 120 km from C": not at X yet; "an offensive to seize X, 120 km from C": neither
-            direct = any(not unrealised_at(text, p.start()) for p in PRESENCE_TRIGGER.finditer(text))
+            direct = any(not unrealised_at(text, p.start()) and not _NEGATED.search(text, max(0, p.start() - 25), p.start())
+                         for p in PRESENCE_TRIGGER.finditer(text))
         if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
                                or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
             continue
