@@ -77,6 +77,9 @@ GOVERNMENT_LEAVES = re.compile(r"\bgovernment\s+(?:\w+\s+){0,2}?(?:withdr\w*|ret
                                r"pull(?:ed|ing|s)?\s+(?:out|back))", re.IGNORECASE | re.ASCII)
 
 
+# A change of hands in the passive implies its armed agent: "X, 700 km east of C, was captured".
+PASSIVE_CHANGE = re.compile(r"\b(?:was|were|been)\s+(?:\w+\s+)?(?:captured|seized|overrun|taken\s+(?:over|by))\b|\bfell\s+to\b",
+                            re.IGNORECASE | re.ASCII)
 # "the capture puts them within 40 km of X", "bringing them to within": the force's new position.
 BRINGS_WITHIN = re.compile(r"\b(?:puts?|putting|brings?|bringing|brought|places?|placing|leaves|leaving)\s+"
                            r"(?:them|it|him|the\s+\w+)\s+(?:to\s+)?within\b", re.IGNORECASE | re.ASCII)
@@ -95,7 +98,8 @@ def is_proximity_sentence(sentence: str) -> bool:
     at a named place, or the government leaving a position."""
     if FORCE.search(sentence):
         return bool(PROXIMITY_TRIGGER.search(sentence))
-    if FIGHTING_AT.search(sentence) or GOVERNMENT_LEAVES.search(sentence) or BRINGS_WITHIN.search(sentence):
+    if (FIGHTING_AT.search(sentence) or GOVERNMENT_LEAVES.search(sentence) or BRINGS_WITHIN.search(sentence)
+            or PASSIVE_CHANGE.search(sentence)):
         return True
     front = {m.span() for m in FRONT.finditer(sentence)}  # "fighting" is no motion of its own
     return bool(front) and any(m.span() not in front for m in PROXIMITY_TRIGGER.finditer(sentence))
