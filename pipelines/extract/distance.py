@@ -138,6 +138,16 @@ def locates_a_place(sentence: str, distance_start: int) -> bool:
     return bool(_LOCATIVE.search(sentence, max(0, distance_start - 30), distance_start))
 
 
+# A retreat to a place: "troops retreated in disarray to X, 30 km north of C" places the rear.
+_TO_THE_REAR = re.compile(r"(?:\s+[\w-]+){0,3}?\s+(?:back\s+)?(?:to|towards?|into)\b", re.IGNORECASE | re.ASCII)
+_RETREAT = re.compile(r"withdr|retreat|pull|fled|flee", re.IGNORECASE | re.ASCII)
+
+
+def retreat_destination(sentence: str, presence: re.Match) -> bool:
+    """True for a retreat word followed by where to ("retreated in disarray to X")."""
+    return bool(_RETREAT.match(presence.group()) and _TO_THE_REAR.match(sentence, presence.end()))
+
+
 def looks_like_length(sentence: str, start: int, end: int) -> bool:
     """Depth of advance, convoy length, width: not a distance to a place."""
     return bool(NOT_PROXIMITY_BEFORE.search(sentence, max(0, start - 30), start)

@@ -10,8 +10,8 @@ from . import attribution, casualties, deployments
 from .article import Article, place_fields
 from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances, same_place
 from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
-                       describes_a_place, force_is_subject, imagined_position, is_proximity_sentence, locates_a_place,
-                       looks_like_length)
+                       describes_a_place, force_is_subject, imagined_position, is_proximity_sentence,
+                       locates_a_place, looks_like_length, retreat_destination)
 from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
@@ -453,6 +453,19 @@ _GOVERNED_PLACE = re.compile(
 _NEGATED = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|even\s+)?$", re.IGNORECASE)
 
 
+def _presence_governs_apposition(text: str, start: int) -> bool:
+    """For "<verb> X, N km from C": the presence word nearest before the distance governs X ("pulled
+    out of A and retreated to X, 30 km from C" places the rear, not the front); without one, a word
+    after it ("X, 120 miles north of C, is now held by"). Modal, negated or retreat-to words do not count."""
+    found = list(PRESENCE_TRIGGER.finditer(text))
+    before = [p for p in found if p.end() <= start]
+    for p in before[-1:] or found:
+        if (not unrealised_at(text, p.start()) and not _NEGATED.search(text, max(0, p.start() - 25), p.start())
+                and not retreat_destination(text, p)):
+            return True
+    return False
+
+
 def _held_before_away(text: str, start: int, target: tuple[str, Place], ledger_keys: set[str]) -> bool:
     """"in control of the town of X, 180 miles away", "fighting in X, 60 miles away": X is where
     the force is, so the distance is from the city the story watches (the capital), not from X."""
@@ -553,8 +566,7 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
                 direct = True
         if direct and link is not None and describes_a_place(text, m.start()):
             # "pushing toward X, 120 km from C": not at X yet; "an offensive to seize X, 120 km from C": neither
-            direct = any(not unrealised_at(text, p.start()) and not _NEGATED.search(text, max(0, p.start() - 25), p.start())
-                         for p in PRESENCE_TRIGGER.finditer(text))
+            direct = _presence_governs_apposition(text, m.start())
         if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
                                or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
             continue
