@@ -40,7 +40,7 @@ _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w
              r"tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|"
              r"invasion|invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|"
              r"encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|assault|attack\w*|arriv\w*|"
-             r"deploy\w*|stationed|as\s+far\s+as|approached|(?:shot|fought|forced|blasted)\s+(?:their|its)\s+way|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
+             r"deploy\w*|stationed|as\s+far\s+as|approached|(?:hold(?:s|ing)?|held)(?=\s+(?:the\s+(?:\w+\s+)?(?:town|city|village)\s+of\s+)?(?-i:[A-Z]))|(?:shot|fought|forced|blasted)\s+(?:their|its)\s+way|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
 # Words of motion toward a place: the force is not there yet.
 _APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|march\w*|"
              r"mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|gains?|offensive")
@@ -50,7 +50,7 @@ PRESENCE_TRIGGER = re.compile(rf"\b(?:{_PRESENCE})\b", re.IGNORECASE | re.ASCII)
 _APPOSITION = re.compile(r"[,”]\s*(?:also\s+)?(?:(?:a|an|the)\s+(?:(?!(?:are|is|were|was|have|has|had|now)\b)[\w-]+\s+){0,4}?|(?:which|that)\s+(?:is|lies|sits|was)\s+|(?:located|situated|lying)\s+(?:[a-z]+\s+)?)?$")
 # "forces are/were/now ... <distance>" (the force is the subject of the distance).
 FORCE_COPULA = re.compile(
-    r"(?:\b(?:are|is|were|was|be|been|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
+    r"(?:\b(?:are|is|were|was|be|been|re|now|remain\w*|stood|stand|sit|got|came|lie)\s+(?:[a-z]+\s+){0,2})$",
     re.IGNORECASE | re.ASCII)
 # Depth of advance, lengths and widths: "advanced 10 km", "a convoy stretching 40 miles".
 NOT_PROXIMITY_BEFORE = re.compile(
@@ -123,7 +123,7 @@ def force_is_subject(sentence: str, distance_start: int) -> bool:
 
 
 # Fighters quoted in the first person: "We are now 100 km from the capital," said a spokesman.
-_WE = re.compile(r"\b(?:we|our\s+(?:men|boys|positions|units|lines))\s*$", re.IGNORECASE | re.ASCII)
+_WE = re.compile(r"\b(?:we['’]?|our\s+(?:men|boys|positions|units|lines))\s*$", re.IGNORECASE | re.ASCII)
 _QUOTE_MARK = re.compile("[\"“”]")
 
 

@@ -445,6 +445,7 @@ def _target_before(art: Article, text: str, start: int) -> tuple[str, Place] | N
 # yesterday in" (no other verb or name: "the capture of A opens the road to B" is no presence at B).
 _GOVERNED_PLACE = re.compile(
     r"(?:\s+(?:of|in|at|into|inside|near|around|the|a|an|key|strategic|also|heavy|fierce|yesterday|today|"
+    r"was|were|is|are|been|has|have|had|reported|continued|continuing|raged|raging|erupted|broke|out|"
     r"overnight|\w+day|(?:north|south|east|west)\w*|central|town|city|village|district|port|border|garrison|"
     r"provincial|regional|capital))*\s+", re.IGNORECASE)
 
