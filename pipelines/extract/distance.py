@@ -74,7 +74,9 @@ FIGHTING_AT = re.compile(r"\b(?i:fighting|clashes|battles?|combat)\s+(?:[a-z]+\s
                          re.ASCII)
 # The government leaves a position: "the government abandoned its last position at X".
 GOVERNMENT_LEAVES = re.compile(r"\bgovernment\s+(?:\w+\s+){0,2}?(?:withdr\w*|retreat\w*|abandon\w*|evacuat\w*|"
-                               r"pull(?:ed|ing|s)?\s+(?:out|back))", re.IGNORECASE | re.ASCII)
+                               r"pull(?:ed|ing|s)?\s+(?:out|back))\s+(?:of\s+|from\s+)?(?:[\w-]+\s+){0,3}?"
+                               r"(?:positions?|garrisons?|bases?|posts?|lines?|strongholds?|defen[cs]es|front)\b",
+                               re.IGNORECASE | re.ASCII)
 
 
 # A change of hands in the passive implies its armed agent: "X, 700 km east of C, was captured".
