@@ -137,7 +137,12 @@ _LOCATIVE = re.compile(r"\b(?:lies|lie|lay|sits|sit|(?:is|are|was|were|be)\s+(?:
 def locates_a_place(sentence: str, distance_start: int) -> bool:
     """"X lies/is located 200 km from ...": a place's location, whatever the rest of the sentence says
     (it is a claim only if X itself changed hands, see the article ledger)."""
-    return bool(_LOCATIVE.search(sentence, max(0, distance_start - 30), distance_start))
+    m = _LOCATIVE.search(sentence, max(0, distance_start - 30), distance_start)
+    # "attacked X, which lies 460 km from C" is an apposition to X (see describes_a_place)
+    return bool(m) and not _RELATIVE_BEFORE.search(sentence, max(0, m.start() - 12), m.start())
+
+
+_RELATIVE_BEFORE = re.compile(r"[,”]\s*(?:which|that)\s+$", re.IGNORECASE | re.ASCII)
 
 
 # A retreat to a place: "troops retreated in disarray to X, 30 km north of C" places the rear.
