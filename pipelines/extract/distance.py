@@ -156,6 +156,11 @@ def retreat_destination(sentence: str, presence: re.Match) -> bool:
 
 
 def looks_like_length(sentence: str, start: int, end: int) -> bool:
-    """Depth of advance, convoy length, width: not a distance to a place."""
-    return bool(NOT_PROXIMITY_BEFORE.search(sentence, max(0, start - 30), start)
+    """Depth of advance, convoy length, width: not a distance to a place ("advancing beyond 26 km
+    from the capital" is a position: the qualifier says where the advance stops)."""
+    bounded = _BOUND.match(sentence, start)
+    return bool((NOT_PROXIMITY_BEFORE.search(sentence, max(0, start - 30), start) and not bounded)
                 or NOT_PROXIMITY_AFTER.match(sentence, end))
+
+
+_BOUND = re.compile(r"(?:beyond|within)\b", re.IGNORECASE | re.ASCII)
