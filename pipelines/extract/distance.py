@@ -40,7 +40,7 @@ _PRESENCE = (r"reach\w*|stall\w*|kept\s+at\s+bay|held\s+at\s+bay|halt\w*|stopp\w
              r"tak(?:e|es|en|ing)|seiz\w*|captur\w*|enter(?:ed|ing|s)?|fight(?:s|ing)?|fought|clash\w*|battl\w*|"
              r"invasion|invad\w*|withdr\w*|retreat\w*|pull(?:ed|ing|s)?\s+(?:out|back)|abandon\w*|fled|flee\w*|"
              r"encircl\w*|surround\w*|besieg\w*|overr\w*|control\w*|fell|fallen|assault|attack\w*|arriv\w*|"
-             r"deploy\w*|stationed|as\s+far\s+as|approached|(?:hold(?:s|ing)?|held)(?=\s+(?:the\s+(?:\w+\s+)?(?:town|city|village)\s+of\s+)?(?-i:[A-Z]))|(?:shot|fought|forced|blasted)\s+(?:their|its)\s+way|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
+             r"deploy\w*|stationed|as\s+far\s+as|approached|(?:pass(?:ed|ing)|crossed)(?=\s+(?:through\s+)?(?-i:[A-Z]))|(?:hold(?:s|ing)?|held)(?=\s+(?:the\s+(?:\w+\s+)?(?:town|city|village)\s+of\s+)?(?-i:[A-Z]))|(?:shot|fought|forced|blasted)\s+(?:their|its)\s+way|(?:were|was|been|being)\s+(?:\w+\s+)?(?:seen|spotted|sighted)|advanc(?:ed|ing)\s+(?:in)?to(?!\s+within)")
 # Words of motion toward a place: the force is not there yet.
 _APPROACH = (r"within|advanc\w*|approach\w*|clos(?:e|ed|ing)\s+in|closer|push\w*|march\w*|"
              r"mov(?:e|ed|ing)\s+(?:on|toward|towards|to)|head(?:ed|ing)\s+(?:toward|towards|for)|gains?|offensive")

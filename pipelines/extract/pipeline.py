@@ -454,6 +454,11 @@ _GOVERNED_PLACE = re.compile(
 _NEGATED = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|even\s+)?$", re.IGNORECASE)
 
 
+# A denial of a loss: the denier says it still holds the place.
+_DENIED_LOSS = re.compile(r"\b(?:den(?:y|ied|ies|ying)|reject\w*)\b[^.;]{0,80}?\b(?:lost|los(?:e|ing)|withdr\w*|"
+                          r"retreat\w*|pulled\s+out|abandon\w*|fallen|fell)\b", re.IGNORECASE)
+
+
 def _presence_governs_apposition(text: str, start: int) -> bool:
     """For "<verb> X, N km from C": the presence word nearest before the distance governs X ("pulled
     out of A and retreated to X, 30 km from C" places the rear, not the front); without one, a word
@@ -574,6 +579,8 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
         if place.is_national_capital and art.capital_held:
             continue  # the capital is already held: nobody is approaching it
         stance, claimant = art.stance(i, m.start())
+        if stance == "denied" and _DENIED_LOSS.search(text, 0, m.start()):
+            stance = "asserted"  # "denied they had lost control of X, 80 km from C": they hold X
         actor = force_phrase_before(text, m.start())
         claims.append(DistanceClaim(
             actor=actor, place=surface, is_capital=place.is_national_capital, km=distance.km,
