@@ -354,9 +354,22 @@ def _described_anaphor(art: Article, i: int, position: int, m: re.Match) -> tupl
             return named
         place = art.gaz.capital_of(art.country)
         return (place.name, place) if place else None
+    return _story_city(art, i, position, small=m["noun"] == "town")
+
+
+def _story_city(art: Article, i: int, position: int, small: bool) -> tuple[str, Place] | None:
+    """The city "the lakeside city" stands for: the story's focus or the last city named, but not
+    the place the distance is apposed to ("took Sake, 27 km from the lakeside city")."""
+    text = art.sentences[i].text
     focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
-    return recent_place(art.text, art.sentences[i].start + position, art.gaz, art.country,
-                        frozenset(art.salient), focus, small=m["noun"] == "town")
+    end = art.sentences[i].start + position
+    for _ in range(3):
+        found = recent_place(art.text, end, art.gaz, art.country, frozenset(art.salient), focus, small=small)
+        at = text.rfind(found[0], max(0, position - 100), position) if found else -1
+        if at < 0 or not text.startswith(",", at + len(found[0])):
+            return found  # named before but not apposed to the distance: the reference itself
+        end = art.sentences[i].start + at
+    return None
 
 
 def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
