@@ -15,7 +15,7 @@ FORCE_NOUNS = (
     "rebel rebels insurgent insurgents militant militants fighter fighters troop troops force forces "
     "soldier soldiers army armies militia militias militiamen jihadist jihadists islamist islamists "
     "paramilitary paramilitaries guerrilla guerrillas occupier occupiers invader invaders gunmen gang "
-    "gangs unit units battalion battalions brigade brigades column tanks marines commandos mercenary "
+    "gangs unit units battalion battalions brigade brigades column columns tanks marines commandos mercenary "
     "mercenaries separatist separatists loyalist loyalists defenders garrison junta regime military "
     "offensive advance").split() + ["armed men", "uniformed men", "armed group", "armed groups", "men in uniform"]
 # Names of armed groups that news uses without a force noun ("the Taliban", "M23").

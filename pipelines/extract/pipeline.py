@@ -9,9 +9,9 @@ from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
 from .article import Article, place_fields
 from .cleanup import anaphoric_denials, dedupe_distances, dedupe_territory, derived_distances, same_place
-from .distance import (LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
-                       describes_a_place, force_is_subject, is_proximity_sentence, locates_a_place,
-                       looks_like_length)
+from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_LINK, UNIT_KEYWORDS,
+                       describes_a_place, force_is_subject, imagined_position, is_proximity_sentence,
+                       locates_a_place, looks_like_length, retreat_destination)
 from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
@@ -60,8 +60,26 @@ _DESCRIBED_CITY = re.compile(
     r"(?:capital|city|town|village|port|hub|stronghold|seat)(?:\s+city)?(?:\s*,\s*|\s+of\s+|\s+)"
     r"(?P<name>(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
-_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center)|heart|outskirts|edge|suburbs|gates)\s+of\s+", re.IGNORECASE)
-_ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b", re.IGNORECASE)
+# "the riverside capital", "the southern port city", "the regional capital" without a name: the
+# reference city described by the story's words. A national capital unless the adjective makes it
+# a lesser seat (then the city the story is about).
+_DESCRIBED_ANAPHOR = re.compile(
+    r"the\s+(?P<adjs>(?:(?!(?:capital|city|town|of|and|or)\b)[A-Za-z][\w-]*\s+){1,3})(?P<noun>capital|city|town)\b"
+    r"(?!\s+(?:of\b|city\b|[A-Z])|\s*,\s*[A-Z]|['’])")
+_CALLED = re.compile(r"\s*,?\s*(?:which|that)\s+is\s+(?:also\s+)?(?:called|named|known\s+as)\s+"
+                     r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_LESSER_SEAT = frozenset("regional provincial state district county rebel former de facto local".split())
+# "Monrovia's outskirts", "Kabul's southern city limits": the city itself.
+_NAME_PARTS = re.compile(r"['’]s\s+(?:(?:northern|southern|eastern|western|north|south|east|west)\w*\s+)?"
+                         r"(?:city\s+|town\s+)?(?:centre|center|limits|outskirts|suburbs|edge|gates|heart|downtown)\b",
+                         re.IGNORECASE)
+_CENTRE_OF = re.compile(r"(?:the\s+)?(?:(?:north|south|east|west)\w*\s+)?(?:(?:(?:city|town)\s+)?(?:centre|center|limits)|heart|outskirts|"
+                        r"edge|suburbs|gates|entrances?|approaches|boundary|borders?(?=\s+of\s+the\s+(?:\w+\s+)?(?:city|town|capital)))\s+of\s+",
+                        re.IGNORECASE)
+_ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:centre|center|outskirts|edge|heart)\b|"
+                         # "within 20 km of the northern entrance": of the city the story is about
+                         r"the\s+(?:(?:north|south|east|west)\w*\s+)?(?:entrance|outskirts|city\s+limits|suburbs)\b(?!\s+(?:of|to)\b)",
+                         re.IGNORECASE)
 _NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
@@ -293,6 +311,9 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         place = art.gaz.resolve(name, art.country)
         if place is not None and place.kind == "city" and not art.gaz.country_of_word(name):
             return name, place
+    anaphor = _DESCRIBED_ANAPHOR.match(text, position)
+    if anaphor:
+        return _described_anaphor(art, i, position, anaphor)
     the_city = _THE_CITY.match(text, position) or _ITS_CENTRE.match(text, position)
     if the_city:
         focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
@@ -301,6 +322,11 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
     name = _NAME.match(text, position)
     if not name:
         return None
+    possessive = POSSESSIVE_END.search(name.group())
+    if possessive and _NAME_PARTS.match(text, name.start() + possessive.start()):
+        surface = name.group()[:possessive.start()]  # "Monrovia's outskirts": Monrovia
+        place = art.gaz.resolve(surface, art.country)
+        return (surface, place) if place is not None and place.kind == "city" else None
     after = text[name.end():name.end() + 3]
     words = name.group().split()
     if after[:1] in ("'", "’") or words[-1].lower() in LANDMARK_WORDS or art.gaz.country_of_word(name.group()):
@@ -309,6 +335,41 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
     if place is None or place.kind != "city":
         return None
     return name.group(), place
+
+
+def _described_anaphor(art: Article, i: int, position: int, m: re.Match) -> tuple[str, Place] | None:
+    """"the riverside capital" is the national capital (one named nearby first); "the southern
+    port city" or "the regional capital" is the city the story is about."""
+    text = art.sentences[i].text
+    called = _CALLED.match(text, m.end())
+    if called:  # "the regional capital, which is also called X"
+        place = art.gaz.resolve(called["name"], art.country) or art.gaz.resolve(called["name"])
+        return (called["name"], place) if place is not None and place.kind == "city" else None
+    adjs = set(m["adjs"].lower().split())
+    if m["noun"] == "capital" and (not m["adjs"].islower() or "rebel" in adjs):
+        return None  # "the Kurdish capital", "the rebel capital": not the nation's
+    if m["noun"] == "capital" and not adjs & _LESSER_SEAT:
+        named = art.capital_named_before(i, position)
+        if named:
+            return named
+        place = art.gaz.capital_of(art.country)
+        return (place.name, place) if place else None
+    return _story_city(art, i, position, small=m["noun"] == "town")
+
+
+def _story_city(art: Article, i: int, position: int, small: bool) -> tuple[str, Place] | None:
+    """The city "the lakeside city" stands for: the story's focus or the last city named, but not
+    the place the distance is apposed to ("took Sake, 27 km from the lakeside city")."""
+    text = art.sentences[i].text
+    focus = next((f for j, f in reversed(art.focus_history) if j <= i), None)
+    end = art.sentences[i].start + position
+    for _ in range(3):
+        found = recent_place(art.text, end, art.gaz, art.country, frozenset(art.salient), focus, small=small)
+        at = text.rfind(found[0], max(0, position - 100), position) if found else -1
+        if at < 0 or not text.startswith(",", at + len(found[0])):
+            return found  # named before but not apposed to the distance: the reference itself
+        end = art.sentences[i].start + at
+    return None
 
 
 def _anchor_in_ledger(text: str, start: int, ledger_keys: set[str]) -> bool:
@@ -393,6 +454,52 @@ def _target_before(art: Article, text: str, start: int) -> tuple[str, Place] | N
     return (name, place) if place is not None and place.kind == "city" else None
 
 
+# Between a presence word and the place it governs: "control of the northwest city of", "fighting
+# yesterday in" (no other verb or name: "the capture of A opens the road to B" is no presence at B).
+_GOVERNED_PLACE = re.compile(
+    r"(?:\s+(?:of|in|at|into|inside|near|around|the|a|an|key|strategic|also|heavy|fierce|yesterday|today|"
+    r"was|were|is|are|been|has|have|had|reported|continued|continuing|raged|raging|erupted|broke|out|"
+    r"overnight|\w+day|(?:north|south|east|west)\w*|central|town|city|village|district|port|border|garrison|"
+    r"provincial|regional|capital))*\s+", re.IGNORECASE)
+
+
+# "gangs have never reached it": a presence word negated
+_NEGATED = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|even\s+)?$", re.IGNORECASE)
+
+
+# A denial of a loss: the denier says it still holds the place.
+_DENIED_LOSS = re.compile(r"\b(?:den(?:y|ied|ies|ying)|reject\w*)\b[^.;]{0,80}?\b(?:lost|los(?:e|ing)|withdr\w*|"
+                          r"retreat\w*|pulled\s+out|abandon\w*|fallen|fell)\b", re.IGNORECASE)
+
+
+def _presence_governs_apposition(text: str, start: int) -> bool:
+    """For "<verb> X, N km from C": the presence word nearest before the distance governs X ("pulled
+    out of A and retreated to X, 30 km from C" places the rear, not the front); without one, a word
+    after it ("X, 120 miles north of C, is now held by"). Modal, negated or retreat-to words do not count."""
+    found = list(PRESENCE_TRIGGER.finditer(text))
+    before = [p for p in found if p.end() <= start]
+    for p in before[-1:] or found:
+        if (not unrealised_at(text, p.start()) and not _NEGATED.search(text, max(0, p.start() - 25), p.start())
+                and not retreat_destination(text, p)):
+            return True
+    return False
+
+
+def _held_before_away(text: str, start: int, target: tuple[str, Place], ledger_keys: set[str]) -> bool:
+    """"in control of the town of X, 180 miles away", "fighting in X, 60 miles away": X is where
+    the force is, so the distance is from the city the story watches (the capital), not from X."""
+    surface, place = target
+    if place.is_national_capital:
+        return False
+    if fold_name(surface) in ledger_keys:
+        return True
+    at = text.rfind(surface, 0, start)
+    if at < 0:
+        return False
+    return any(_GOVERNED_PLACE.fullmatch(text, p.end(), at) and not unrealised_at(text, p.start())
+               for p in PRESENCE_TRIGGER.finditer(text, max(0, at - 50), at))
+
+
 def _ledger_in_sentence(text: str, ledger_keys: set[str], skip: str) -> bool:
     """A place that changed hands is named in the sentence (other than ``skip``)."""
     skip_key = fold_name(skip)
@@ -441,9 +548,10 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
     # makes every distance of the sentence a claim
     proximity = is_proximity_sentence(text) or any(force_is_subject(text, m.start()) for m in matches)
     for m in matches:
-        if looks_like_length(text, m.start(), m.end()):
+        if looks_like_length(text, m.start(), m.end()) or imagined_position(text, m.start()):
             continue
-        link = TARGET_LINK.match(text, m.end())
+        link = TARGET_LINK.match(text, m.end()) or (
+            "close" in (m["qual"] or "").lower() and CLOSE_TO_LINK.match(text, m.end())) or None
         distance = distance_of(m)
         if not distance:
             continue
@@ -455,6 +563,9 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
             link = second
         elif _AWAY.match(text, m.end()):
             target = _target_before(art, text, m.start())
+            if target and _held_before_away(text, m.start(), target, ledger_keys):
+                capital = art.gaz.capital_of(art.country)
+                target = (capital.name, capital) if capital else None
         else:
             continue
         if not target:
@@ -474,13 +585,15 @@ def _distances_in(art: Article, i: int, ledger_keys: set[str], taken_keys: set[s
                 direct = True
         if direct and link is not None and describes_a_place(text, m.start()):
             # "pushing toward X, 120 km from C": not at X yet; "an offensive to seize X, 120 km from C": neither
-            direct = any(not unrealised_at(text, p.start()) for p in PRESENCE_TRIGGER.finditer(text))
+            direct = _presence_governs_apposition(text, m.start())
         if not direct and not (_anchor_in_ledger(text, m.start(), ledger_keys)
                                or _anaphoric_anchor_in_ledger(art, i, m.start(), ledger_keys)):
             continue
         if place.is_national_capital and art.capital_held:
             continue  # the capital is already held: nobody is approaching it
         stance, claimant = art.stance(i, m.start())
+        if stance == "denied" and _DENIED_LOSS.search(text, 0, m.start()):
+            stance = "asserted"  # "denied they had lost control of X, 80 km from C": they hold X
         actor = force_phrase_before(text, m.start())
         claims.append(DistanceClaim(
             actor=actor, place=surface, is_capital=place.is_national_capital, km=distance.km,

@@ -296,6 +296,10 @@ _UNREALISED = re.compile(
     r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
     r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$|"
     # "pleas not to enter the city", "urged them not to take"
+    # "2 km away from entering the city", "stopped short of taking it": not there yet
+    r"\baway\s+from\s+$|\bshort\s+of\s+$|"
+    # "dig in to keep militants from capturing X", "stopped them from taking it": prevented
+    r"\b(?:keep\w*|kept|stop\w*|prevent\w*|deter\w*|bar(?:s|red|ring)?)\s+(?:[\w-]+\s+){0,3}from\s+$|"
     r"\bnot\s+to\s+(?:\w+ly\s+)?$|\b(?:hold\w*\s+off|refrain\w*|desist\w*)\s+(?:on\s+|from\s+)?$|\b(?:plea\w*|appeal\w*|warn\w*)\s+(?:\w+\s+){0,3}?(?:not\s+)?to\s+(?:\w+\s+)?$", re.IGNORECASE | re.ASCII)
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)

@@ -18,7 +18,7 @@ KM_PER_MILE = 1.609344
 _UNIT = r"(?:kilomet(?:er|re)s?|kms?|miles?|mi|met(?:er|re)s)\b"
 _UPPER = r"within|less\s+than|under|fewer\s+than|no\s+more\s+than|not\s+more\s+than|up\s+to|at\s+most|nearly|almost|just\s+under|barely"
 _LOWER = r"(?:(?:a\s+little|just|slightly|a\s+bit)\s+)?(?:over|more\s+than|beyond)"
-_HEDGE = r"about|around|approximately|roughly|some|only|just|merely|an\s+estimated|estimated|a\s+mere|as\s+little\s+as|close\s+to"
+_HEDGE = r"as\s+close\s+as|about|around|approximately|roughly|some|only|just|merely|an\s+estimated|estimated|a\s+mere|as\s+little\s+as|close\s+to"
 DISTANCE = re.compile(
     rf"\b(?P<qual>(?:(?:{_UPPER}|{_LOWER}|{_HEDGE})\s+)*)"
     rf"(?:(?:an\s+estimated\s+)?distance\s+(?:of\s+)?)?"
