@@ -105,6 +105,15 @@ def test_feed_language_beats_detection_and_config_beats_feed():
     assert {a.language for a in forced.articles} == {"fr"}
 
 
+def test_encoded_articles_carry_the_same_records():
+    """What parse processes hand back (``encode=True``) is each article's exact wire bytes."""
+    body = (VARIANTS / "rss10_rdf.xml").read_bytes()
+    kwargs = dict(feed_id="e", language=None, url=BASE, content_type=None, fetched=FETCHED)
+    models, encoded = parse_feed(body, **kwargs).articles, parse_feed(body, encode=True, **kwargs).articles
+    assert models and [(e.id, e.content_hash, e.url) for e in encoded] == [(a.id, a.content_hash, a.url) for a in models]
+    assert [Article.model_validate_json(e.payload) for e in encoded] == models
+
+
 def test_content_params_stay_per_element_after_the_flat_copy():
     """articles.py lets feedparser copy content parameters flat instead of deep: every
     title/content must still carry its own type, language and base, in its own dict."""
