@@ -211,10 +211,25 @@ _VAGUE_DESCRIPTION = re.compile(r"^(?:(?:\w+\s+){0,2}(?:two|three|four|five|six|
                                 re.IGNORECASE)
 
 
+_CAPITALISED = re.compile(r"\b[A-Z]")
+_OFF_THE_CAPITAL = re.compile(r"\b(?:north|south|east|west)\w*\s+of\s+the\s+capital\b")  # resolvable
+# "a strategic town 30 km north of the capital": a lede's teaser, the body names the town
+_TEASER = re.compile(r"(?:(?:a|an|the)\s+)?(?:key|strategic|important|major|vital)\s", re.IGNORECASE)
+
+
 def _vague(mention: PlaceMention, headline: bool) -> bool:
-    if DISTANCE.search(mention.text) or (not headline and re.search(r"\b(?:in|near|outside|around)\s+(?:(?:[a-z]+\s+)?[A-Z]|the\s+(?:area|city|town|region|province|capital)\b)", mention.text)):
+    """A nameless description names a place only when anchored on one ("towns 10 km from X",
+    "villages near Bunia", "villages near the city", "a town 140 km from the capital");
+    "villages", "small towns in the south of the country" and a teaser ("a strategic town 30 km
+    from the capital") leave the place unnamed."""
+    text = mention.text
+    if mention.place_type in {"facility", "base"}:
+        return headline or bool(_VAGUE_DESCRIPTION.match(text))  # "the presidential palace": in the story's city
+    if (DISTANCE.search(text) and not _TEASER.match(text)) or (not headline and re.search(r"\b(?:in|near|outside|around)\s+(?:(?:[a-z]+\s+)?[A-Z]|the\s+(?:area|city|town|region|province|capital)\b)", text)):
         return False  # "towns 10 km from X", "villages near Bunia": a place of its own
-    return headline or bool(_VAGUE_DESCRIPTION.match(mention.text))
+    if not _CAPITALISED.search(text) and not _OFF_THE_CAPITAL.search(text):
+        return True  # no name to resolve: the body names it, if at all
+    return headline or bool(_VAGUE_DESCRIPTION.match(text))
 
 
 def _is_first_line(art: Article, i: int) -> bool:

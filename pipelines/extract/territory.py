@@ -122,7 +122,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     # recaptured
     _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back|reclaim",
        rf"\b(?:recaptur(?:e|es|ed|ing)|reclaim(?:s|ed|ing)?|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
-       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\s*", "recaptured", anchored=True),
+       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\b\s*", "recaptured", anchored=True),  # a whole word: "retaken", not "retake"+"n"
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
     _t("recapture", rf"{_OWNER}recapture\s+of\s+", "recaptured"),
