@@ -112,6 +112,12 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     Coordinated and listed places ("Aleppo and Hama", "the towns of A, B and C") give one
     mention each. Returns ([], start) when what follows is not a place.
     """
+    spread = _FACILITIES_IN_CITIES.match(text, start)
+    if spread:  # "two other airports, in the city of A and B": "A airport", "B airport"
+        noun = spread.group("noun")[:-1]
+        names = [n for n in _LIST_SPLIT.split(spread.group("names")) if _is_name(n, gaz)]
+        if names:
+            return [PlaceMention(f"{n} {noun}", PLACE_NOUN_TYPES[noun.lower()], n) for n in names], spread.end()
     tokens = list(_TOKEN.finditer(text, start, min(len(text), start + 240)))
     conjuncts: list[tuple[int, int]] = []
     first = last = -1
@@ -135,6 +141,11 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
                 continue
             if tok == "," and name_seen and _NAME_LIST_AHEAD.match(text, m.start()):
                 conjuncts.append((first, last))  # "captured Minova, Katale and Masisi"
+                first, name_seen, has_place_noun = -1, False, False
+                continue
+            if (tok == "," and first >= 0 and has_place_noun and nxt_tok.lower() in {"the", "its", "their"}
+                    and PLACE_NOUN_TYPES.get(prev_low) in {"base", "facility"} and _facility_ahead(text, m.end())):
+                conjuncts.append((first, last))  # "the palace, the army chief's residence and the airport"
                 first, name_seen, has_place_noun = -1, False, False
                 continue
             if tok == "," and first >= 0 and _APPOSED_NOUN.match(text, first, last):
@@ -237,6 +248,20 @@ _NP_CONTINUERS = frozenset("centre center square council limits proper outskirts
                            "district camp".split())
 
 
+# Facilities counted across named places: "two other airports, in the northern city of A and B"
+_FACILITIES_IN_CITIES = re.compile(
+    r"(?:(?:the|its|their)\s+)?(?:[\w-]+\s+){0,2}?(?P<noun>" + "|".join(
+        w for w, k in PLACE_NOUN_TYPES.items() if k in {"base", "facility"} and w.endswith("s") and w[:-1] in PLACE_NOUN_TYPES)
+    + r")\s*,?\s+(?:in|at)\s+(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:cities|city|towns|town)\s+of\s+)?"
+    r"(?P<names>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:(?:\s*,\s*|\s+and\s+)[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)+)")
+
+
+def _facility_ahead(text: str, pos: int) -> bool:
+    """A facility noun heads the next noun phrase ("..., the army chief's residence and")."""
+    words = [w.strip(",.;:").lower() for w in text[pos:pos + 80].split()[1:5]]
+    return any(PLACE_NOUN_TYPES.get(w) in {"base", "facility"} for w in words)
+
+
 def _place_noun_ahead(text: str, pos: int, words: int = 2) -> bool:
     """True when a place noun follows within two words ("Jenin [refugee] camp")."""
     return any(w.strip(",.;:") in PLACE_NOUNS for w in text[pos:pos + 20 * words].split()[:words])
@@ -315,8 +340,13 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     before = np[:name_match.start()].strip().lower()
     after = np[name_match.end():].strip()
     type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
+    facility = _FACILITY_IN_CITY.match(before)
+    if facility and not after:  # "an army HQ in the southern city of X": the facility, not the city
+        return _facility_in(facility.group("what"), name)
     if type_noun and _ENDS_WITH_LOCATIVE.search(before):
         kind = PLACE_NOUN_TYPES[type_noun]
+        if kind in {"base", "facility"} and before.split()[-1] == "in" and len(before.split()) <= 3:
+            return _facility_in(" ".join(before.split()[:-1]), name)  # "the airport in X"
         if kind in {"base", "facility"} and before.split()[-1] == "at":  # "the (military) airbase at X"
             words = [w for w in before.split()[:-1] if w not in {"the", "a", "an", "its", "their"}
                      and not _HYPHEN_ADJECTIVE.match(w.capitalize())]
@@ -329,6 +359,23 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     if type_noun and before.endswith(" of"):
         return PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)
     return PlaceMention(name, "", name)
+
+
+# "an army HQ in the southern city of", "the police station in the town of": a facility in a named city
+_FACILITY_IN_CITY = re.compile(
+    r"^(?:(?:a|an|the|its|their)\s+)?(?P<what>(?:[\w'’-]+\s+){0,2}?(?:" + "|".join(
+        w for w, k in PLACE_NOUN_TYPES.items() if k in {"base", "facility"}) + r"))\s+(?:in|at)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:city|town|village|capital)\s+of$")
+
+
+def _facility_in(what: str, name: str) -> PlaceMention:
+    """A facility in a named place: one noun compounds with the name ("X airport"), a longer
+    description stays as written ("army HQ in X")."""
+    words = [w for w in what.split() if w.lower() not in {"the", "a", "an", "its", "their"}]
+    head = words[-1].lower()
+    if len(words) == 1:
+        return PlaceMention(f"{name} {words[0]}", PLACE_NOUN_TYPES[head], name)
+    return PlaceMention(f"{' '.join(words)} in {name}", PLACE_NOUN_TYPES[head], name)
 
 
 def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -> list[PlaceMention]:
