@@ -123,7 +123,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 continue
             spot, confidence = resolved
             if (trig.ground or m.groupdict().get("armed")) and (mention.name is None and mention.text not in {"it", "there"} and not _THE_TOWN.fullmatch(mention.text)
-                                or spot.place_type in {"province", "region"}):
+                                or (spot.place_type in {"province", "region"} and not (trig.event == "contested" and _listed_district(mention)))):
                 continue  # "attacked villages near X", "attacking the Kharkiv region", "clashes in the region"
             if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)
                     and not (spot.place is not None and spot.place.geonameid in art.salient)):
@@ -153,6 +153,9 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             elif trig.ended:  # "broke the siege of X": the encirclement is background
                 stance = "historical"
             event = trig.event
+            if event in {"captured", "recaptured"} and trig.slot == "before" and _PART_SUBJECT.search(text, 0, m.start()):
+                event = "contested"  # "most parts of X came under rebel forces": partly held
+                art.entries.add(len(changes))
             if event in {"captured", "recaptured"} and trig.slot == "after" and _PART.match(text, m.end()):
                 event = "contested"  # "seized parts of the town": partly held
                 art.entries.add(len(changes))
@@ -192,6 +195,16 @@ def text_position(art: Article, change: TerritoryChange) -> int:
 _THE_TOWN = re.compile(r"(?:(?:the|this|that)\s+)?(?:town|city|village|capital)", re.IGNORECASE)
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
+# A subject that is part of a place: "Most parts of X", "half of the town"
+_PART_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|that|after|as|while)\s+)(?:the\s+)?(?:most|large|some|many|several|parts?|half|sections?)\s+"
+                           r"(?:(?:parts?|sections?)\s+)?of\s+(?:the\s+)?[^,;:]{1,50}$", re.IGNORECASE)
+
+
+def _listed_district(mention: PlaceMention) -> bool:
+    """A named district of a list ("the districts of A and B"), not "the X region"."""
+    return bool(mention.name) and mention.text == mention.name
+
+
 _AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)
 
 

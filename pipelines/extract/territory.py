@@ -117,6 +117,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     # "the insurgents were not in full control": a capture denied, of the place just named
     _t("control", r"\b(?:is|are|was|were)\s+not\s+in\s+(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+of\b)",
        "captured", "recent", holds=True),
+    # "the town came under rebel forces": under their control
+    _t("came under|come under|comes under", rf"\b(?:came|come|comes)\s+under\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,2}}?{_FORCE_ALT}(?!\s+(?:attack|fire|assault|shelling))",
+       "captured", "before"),
     _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
        r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
@@ -170,7 +173,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"retreating|retreated|retreat|pulling\s+out|pulled\s+out|pull\s+out)\b(?!\s+(?:from|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
-    _t("enter|broke into|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+    _t("enter|broke into|broken into|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|broken\s+into|break\s+into|push(?:ed|ing)?\s+into|"
        r"mov(?:ed|ing)\s+(?:back\s+)?into|"
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
@@ -203,6 +206,15 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("launched|launching|launch|mounted|mounting|mount|staged|staging|carried out|carrying out", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major))\s+"
        r"(?:(?:new|fresh|major|ground|full-scale|large-scale|simultaneous|coordinated|dawn|night|surprise)\s+)*(?:attacks?|assaults?)\s+(?:on|against)\s+"
        r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
+    # "the assault on the districts of A and B", "an attack on the town of X": a ground attack on named places
+    _t("attack|assault|offensive", r"\b(?:attacks?|assaults?|offensive)\s+on\s+(?=the\s+(?:(?:[\w-]+\s+){0,2}?)(?:districts?|neighbou?rhoods?|"
+       r"towns?|villages?|city|cities|suburbs?)\s+of\s+[A-Z])", "contested", anchored=True, ground=True),
+    # "a counterattack in the city of X", "a counter-offensive on X"
+    _t("counter", r"\bcounter-?(?:attacks?|offensives?|assaults?)\s+(?:[\w-]+\s+){0,2}?(?:in|on|against|to\s+retake)\s+"
+       r"(?=(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?[A-Z])", "contested", anchored=True, ground=True),
+    # "X was targeted by militants", "X is under attack by gangs"
+    _t("targeted|under attack|under assault", rf"\b{_AUX}(?:targeted|under\s+(?!air\b|drone\b|rocket\b|missile\b)(?:\w+\s+)?(?:attack|assault))\s+by\b(?=\s+(?:the\s+|suspected\s+)?"
+       rf"(?:[\w'’()-]+\s+){{0,3}}?(?:{_FORCE_ALT}|terrorists|jihadists|gangs?))", "contested", "before"),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
@@ -293,7 +305,9 @@ _UNREALISED = re.compile(
     r"ambitions?|bids?|attempts?|efforts?|push|drive|threats?)\b[^.;,]{0,30}?\bto\s+(?:\w+ly\s+)?"
     r"(?:\w+\s+(?:and|or)\s+)?$|"
     # "with the aim of seizing", "could pave the way for reclaiming", "the Vostok units are to capture"
-    r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
+    r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|"
+    # "sent reinforcements to mount a counterattack": a purpose
+    r"\bto\s+(?:mount|launch|stage|begin|start|carry\s+out)\s+(?:a|an|the|their|its)\s+(?:[\w-]+\s+)?$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
     r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$|"
     # "pleas not to enter the city", "urged them not to take"
     # "2 km away from entering the city", "stopped short of taking it": not there yet
@@ -322,6 +336,17 @@ _LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
 _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
+
+
+# "attempted to capture X", "tried to retake X": an attack that happened (not "trying to", "failed to")
+_ATTEMPTED = re.compile(r"\b(?:attempted|tried)\s+to\s+(?:\w+ly\s+)?$", re.IGNORECASE | re.ASCII)
+
+
+@lru_cache(maxsize=64)
+def _as_contested(trig: Trigger) -> Trigger:
+    """The trigger of a change, read as a fight for the place (an attempt at it)."""
+    return Trigger(trig.pattern, "contested", trig.slot, trig.hints, trig.needs_force, trig.anchored,
+                   entry=True)
 
 
 def unrealised_at(sentence: str, position: int) -> bool:
@@ -410,6 +435,9 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
             if negated and trig.event not in _CHANGE_EVENTS and not trig.entry:
                 continue
             if not headline and _inside_a_name(sentence, m):
+                continue
+            if not negated and trig.event in {"captured", "recaptured"} and _ATTEMPTED.search(prefix):
+                yield _as_contested(trig), m, negated  # "attempted to capture X": fought over, not taken
                 continue
             if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
