@@ -73,7 +73,7 @@ _SINCE_THEN = re.compile(r"\b(?:has|have|had)\s+since\b|\bsince\s+then\b", re.I 
 _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                           r"(?:years?|months?|weeks?)\s+ago\b|"
-                          r"\bdecades?\s+ago\b|\bback\s+in\s+(?!the\s+hands\b|(?:full\s+|complete\s+)?control\b|(?:government|rebel|army|their|our|its)\b)|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
+                          r"\bdecades?\s+ago\b|(?<!pull\s)(?<!pulls\s)(?<!pulled\s)(?<!pulling\s)(?<!fell\s)(?<!moved\s)\bback\s+in\s+(?!the\s+hands\b|(?:full\s+|complete\s+)?control\b|(?:government|rebel|army|their|our|its)\b)|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
                           r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 

@@ -42,6 +42,7 @@ _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
                        # "the fourth town they have captured": a relative clause without its pronoun
                        r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
                        r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
+_INCLUDING = re.compile(r"[^,.;]{0,60}?,\s*including\s+")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
@@ -95,8 +96,11 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
             more = _AND_FROM.match(text, end) if mentions and "from" in m.group().lower() else None
+            including = _INCLUDING.match(text, end) if trig.event == "withdrawn_from" else None
             if more:
                 mentions += chunk_after(text, more.end(), art.gaz)[0]
+            elif including:  # "withdrawal from the west bank, including the city of X"
+                mentions = [x for x in mentions if x.name] + chunk_after(text, including.end(), art.gaz)[0]
             elif (not mentions and _NO_OBJECT.match(text, m.end())
                   and _RELATIVE.search(text, max(0, m.start() - 60), m.start())):
                 # "one of the cities that the forces managed to control": the object is the antecedent

@@ -64,6 +64,17 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"extend(?:s|ed|ing)?|consolidat(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
     # "the rebels have full control of X"
     _t("control", r"\b(?:ha(?:ve|s|d)|having)\s+(?:now\s+)?(?:full|complete|total|effective|firm)\s+control\s+(?:of|over)\s+", "captured"),
+    # "government troops now had control of X", "they have now control over X"
+    _t("control", r"\b(?:now\s+ha(?:ve|s|d)|ha(?:ve|s|d)\s+now)\s+(?:(?:full|complete|total|effective|firm)\s+)?control\s+(?:of|over)\s+", "captured"),
+    # "consolidated their hold on X": the taker's grip, often "driving out" the last rivals
+    _t("hold on|hold over|grip on|grip over", r"\b(?:consolidat|tighten|cement|extend|strengthen)\w*\s+(?:their|its|his|the\s+\w+['’]s?)\s+"
+       r"(?:hold|grip)\s+(?:on|over)\s+(?=(?:the\s+(?:town|city|village|capital)\s+of\s+)?(?-i:[A-Z]))", "captured"),  # a named place, not "the region"
+    # "control over X is completely ours": a capture claimed in the first person
+    _t("ours", r"\bcontrol\s+(?:over|of)\s+(?P<np>(?:the\s+)?(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+is\s+(?:now\s+)?(?:\w+ly\s+)?ours\b",
+       "captured", "np"),
+    # "troops raising their flags in A and B": a place taken (or taken back)
+    _t("flag", r"\b(?:rais(?:ed|ing|es|e)|hoist(?:ed|ing|s)?|plant(?:ed|ing|s)?)\s+(?:the\s+|their\s+|its\s+)?(?:[\w-]+\s+){0,2}?flags?\s+"
+       r"(?:in|over|above|on)\s+(?=(?:the\s+(?:town|city|village)\s+of\s+)?(?-i:[A-Z]))", "captured", needs_force=True),
     # "the rebels now control X", "we almost entirely control the town", "they say they control X"
     _t("control", r"\b(?:(?:now|fully|completely|entirely|effectively|totally)\s+|(?:we|they)\s+(?:now\s+|already\s+)?"
        r"(?:(?:almost|nearly|fully|entirely|completely|totally)\s+){0,2})control(?:s|led)?\s+(?!of\b|over\b)", "captured"),
@@ -147,7 +158,10 @@ TRIGGERS: tuple[Trigger, ...] = (
     # withdrawn_from
     _t("withdr|retreat", r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’()-]+\s+){0,9}?(?:from|out\s+of)\s+",
        "withdrawn_from", anchored=True),
-    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from", anchored=True),
+    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from|back\s+in(?=\s+(?-i:[A-Z])))\s+", "withdrawn_from", anchored=True),
+    # "'We retreated to avoid losses,' said an officer", "we had to retreat": from the place just named
+    _t("retreat|withdr|pulled", r"\b(?:we|they)\s+(?:had\s+to\s+|have\s+|had\s+)?(?:retreat(?:ed)?|withdr(?:ew|awn|aw)|pulled\s+(?:out|back))\b"
+       r"(?!\s+(?:from|out|of|to\s+(?:the\s+)?(?-i:[A-Z])|into|towards?|the|a|an|its|our|their|this|that)\b)", "withdrawn_from", "recent"),
     _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
     _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
@@ -208,10 +222,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
     # "the assault on the districts of A and B", "an attack on the town of X": a ground attack on named places
     _t("attack|assault|offensive", r"\b(?:attacks?|assaults?|offensive)\s+on\s+(?=the\s+(?:(?:[\w-]+\s+){0,2}?)(?:districts?|neighbou?rhoods?|"
-       r"towns?|villages?|city|cities|suburbs?)\s+of\s+[A-Z])", "contested", anchored=True, ground=True),
+       r"towns?|villages?|city|cities|suburbs?)\s+of\s+(?-i:[A-Z]))", "contested", anchored=True, ground=True),
     # "a counterattack in the city of X", "a counter-offensive on X"
     _t("counter", r"\bcounter-?(?:attacks?|offensives?|assaults?)\s+(?:[\w-]+\s+){0,2}?(?:in|on|against|to\s+retake)\s+"
-       r"(?=(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?[A-Z])", "contested", anchored=True, ground=True),
+       r"(?=(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?(?-i:[A-Z]))", "contested", anchored=True, ground=True),
     # "X was targeted by militants", "X is under attack by gangs"
     _t("targeted|under attack|under assault", rf"\b{_AUX}(?:targeted|under\s+(?!air\b|drone\b|rocket\b|missile\b)(?:\w+\s+)?(?:attack|assault))\s+by\b(?=\s+(?:the\s+|suspected\s+)?"
        rf"(?:[\w'’()-]+\s+){{0,3}}?(?:{_FORCE_ALT}|terrorists|jihadists|gangs?))", "contested", "before"),
