@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import replace
 
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
@@ -42,8 +43,12 @@ _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
                        # "the fourth town they have captured": a relative clause without its pronoun
                        r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
                        r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
+_MONTH = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b"
 _INCLUDING = re.compile(r"[^,.;]{0,60}?,\s*including\s+")
-_NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
+_NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b|" + _MONTH + r")")
+# "which insurgents seized June 11", "that they took last December": the antecedent changed hands before
+_DATED = re.compile(r"\s*(?:on\s+)?(?:" + _MONTH + r"\s+\d{1,2}\b|\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"|"
+                    r"(?:last|in)\s+" + _MONTH + r"|in\s+(?:19|20)\d\d)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
 _CAPITAL_TARGET = re.compile(
@@ -93,6 +98,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
         art.holding, art.entries = set(), set()
     for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end], headline):
         mentions: list[PlaceMention] = []
+        dated_relative = False
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
             more = _AND_FROM.match(text, end) if mentions and "from" in m.group().lower() else None
@@ -105,6 +111,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                   and _RELATIVE.search(text, max(0, m.start() - 60), m.start())):
                 # "one of the cities that the forces managed to control": the object is the antecedent
                 mentions = [PlaceMention("it", "", None, anaphor=True)]
+                dated_relative = bool(_DATED.match(text, m.end()))
         elif trig.slot == "before":
             mentions = chunk_before(text, m.start(), art.gaz)
         elif trig.slot == "recent":
@@ -154,7 +161,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             stance, claimant = art.stance(i, m.start())
             if negated:  # "Shusha is not taken": the speaker denies the change
                 stance = "denied" if stance == "asserted" else stance
-            elif trig.ended:  # "broke the siege of X": the encirclement is background
+            elif trig.ended or dated_relative:  # "broke the siege of X", "which rebels seized June 11": background
                 stance = "historical"
             event = trig.event
             if event in {"captured", "recaptured"} and trig.slot == "before" and _PART_SUBJECT.search(text, 0, m.start()):
@@ -181,6 +188,30 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
         return changes
     art.holding_changes.extend(changes[k] for k in sorted(art.holding))
     return [c for k, c in enumerate(changes) if k not in art.holding]
+
+
+_FULL_CONTROL = re.compile(r"\b(?:is|are|remains?)\s+(?:still\s+)?in\s+(?:full|complete|total|firm)\s+control\s+of\b", re.IGNORECASE)
+
+
+def _contradicting_controls(changes: list[TerritoryChange]) -> list[TerritoryChange]:
+    """"The D Army is in full control of X" after another side claimed X is that side's denial of
+    the capture, not a capture of its own."""
+    out = []
+    for c in changes:
+        if c.event == "captured" and c.stance == "asserted" and _FULL_CONTROL.search(c.quote or "") and any(
+                e.sentence_index < c.sentence_index and e.event in {"captured", "lost"} and e.stance == "asserted"
+                and same_place(e, c) and e.claimed_by != c.claimed_by
+                and not _same_side(e.new_controller, c.new_controller) for e in changes):
+            c = replace(c, stance="denied")
+        out.append(c)
+    return out
+
+
+def _same_side(a: str | None, b: str | None) -> bool:
+    """Two controller names that share a word ("rebels", "the rebels' coalition")."""
+    if not a or not b:
+        return False
+    return bool({w.lower() for w in re.findall(r"\w{4,}", a)} & {w.lower() for w in re.findall(r"\w{4,}", b)})
 
 
 def _confirmed_holdings(art: Article, changes: list[TerritoryChange]) -> list[TerritoryChange]:
@@ -708,6 +739,7 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
             dead.extend(_casualties_in(art, i))
         if "deployments" in kinds:
             moves.extend(_deployments_in(art, i))
+    changes = _contradicting_controls(changes)
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
     # (entries and partial captures count: the force is in the place; fighting reported there does not)
     entered = {id(c) for c in art.entry_changes}
