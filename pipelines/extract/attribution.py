@@ -179,11 +179,18 @@ def denial_scope(sentence: str) -> tuple[int, int] | None:
     return cue.start(), end.start() if end else len(sentence)
 
 
+# "since the war began in April 2023": the date of the war, not of the reported event
+_WAR_BEGAN = re.compile(r"\b(?:since|after|when)\s+(?:[\w'’]+\s+){0,3}?(?:war|conflict|fighting|crisis|civil\s+war|insurgency)\s+"
+                        r"(?:began|broke\s+out|erupted|started)\s+(?:in|on)\s+(?:\w+\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d\b", re.I)
+
+
 def is_historical(sentence: str, reference_year: "int | None | Callable[[], int | None]") -> bool:
     """Background that predates the reported events ("in 2012 rebels were within 5 km").
 
     ``reference_year`` is the year of the report, or a function computing it on demand.
     """
+    if _WAR_BEGAN.search(sentence):
+        sentence = _WAR_BEGAN.sub(" ", sentence)
     lowered = sentence.lower()
     if any(cue in lowered for cue in _PAST_CUES) and _PAST_MARKER.search(sentence):
         return True

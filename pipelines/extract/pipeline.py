@@ -16,7 +16,7 @@ from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_L
 from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
-from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
+from .places import POSSESSIVE_END, PlaceMention, antecedent_of_relative, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
 from .territory import actor_before, agent_after, hints_in, trigger_hits, unrealised_at
 from .units import DISTANCE, distance_of
@@ -112,6 +112,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 # "one of the cities that the forces managed to control": the object is the antecedent
                 mentions = [PlaceMention("it", "", None, anaphor=True)]
                 dated_relative = bool(_DATED.match(text, m.end()))
+                if dated_relative:  # "the city of X, 80 miles north of Y, which rebels seized June 11": X
+                    mentions = _relative_antecedent(art, text, m.start()) or mentions
         elif trig.slot == "before":
             mentions = chunk_before(text, m.start(), art.gaz)
         elif trig.slot == "recent":
@@ -212,6 +214,15 @@ def _same_side(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     return bool({w.lower() for w in re.findall(r"\w{4,}", a)} & {w.lower() for w in re.findall(r"\w{4,}", b)})
+
+
+_WHICH = re.compile(r",\s*(?:which|that)\s")
+
+
+def _relative_antecedent(art: Article, text: str, position: int) -> list[PlaceMention]:
+    """The place a ", which ..." clause before ``position`` is about."""
+    which = [w for w in _WHICH.finditer(text, max(0, position - 60), position)]
+    return antecedent_of_relative(text[:which[-1].start()], art.gaz) if which else []
 
 
 def _confirmed_holdings(art: Article, changes: list[TerritoryChange]) -> list[TerritoryChange]:

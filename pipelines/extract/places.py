@@ -421,7 +421,7 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
         clause = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), clause)
     tail = clause.rstrip()
     if tail.endswith((" that", " which")):  # "X, a town 250 miles from Y that was taken": about X
-        return _antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
+        return antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
     starts = list(_CLAUSE_START.finditer(clause))
     cut = starts[-1].end() if starts else 0
     segments = clause[cut:].split(",")
@@ -447,7 +447,7 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     if starts and starts[-1].group().strip() in {"where", "in which"} and _FORCE_SUBJECT.match(subject):
         return [PlaceMention("there", "", None, anaphor=True)]  # "X, where Ukrainian units are surrounded"
     if starts and starts[-1].group().strip() in {"that", "which"} and not subject:
-        return _antecedent_of_relative(clause[:starts[-1].start()], gaz)
+        return antecedent_of_relative(clause[:starts[-1].start()], gaz)
     return []
 
 
@@ -463,14 +463,14 @@ _COORDINATED_BEFORE = re.compile(r"(?:^|[;:]\s*|,\s+|\b(?:that|after|when|as|whi
 _FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
 
 
-def _antecedent_of_relative(before: str, gaz: Gazetteer) -> list[PlaceMention]:
+def antecedent_of_relative(before: str, gaz: Gazetteer) -> list[PlaceMention]:
     """The place a relative clause is about: "Diabaly, a small town 250 miles from Bamako, that was
     taken" -> Diabaly (an apposition "a ... town ..." is skipped to the name it describes)."""
     segments = before.rstrip(" ,").split(",")
     for k in range(len(segments) - 1, max(-1, len(segments) - 3), -1):
         segment = segments[k].strip()
-        if re.match(r"(?:a|an)\s", segment, re.I) and k > 0:
-            continue
+        if (re.match(r"(?:a|an)\s", segment, re.I) or DISTANCE.match(segment)) and k > 0:
+            continue  # "X, a town ...", "X, 80 miles north of Y, which ...": about X
         runs = [r for r in _RUN.finditer(segment) if _is_name(r.group(), gaz)]
         if runs and runs[-1].end() >= len(segment) - 1:
             return mentions_in(runs[-1].group(), gaz)

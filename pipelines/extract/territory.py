@@ -225,7 +225,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"towns?|villages?|city|cities|suburbs?)\s+of\s+(?-i:[A-Z]))", "contested", anchored=True, ground=True),
     # "a counterattack in the city of X", "a counter-offensive on X"
     _t("counter", r"\bcounter-?(?:attacks?|offensives?|assaults?)\s+(?:[\w-]+\s+){0,2}?(?:in|on|against|to\s+retake)\s+"
-       r"(?=(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?(?-i:[A-Z]))", "contested", anchored=True, ground=True),
+       r"(?=(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?(?-i:[A-Z]))",
+       "contested", anchored=True, ground=True),
     # "X was targeted by militants", "X is under attack by gangs"
     _t("targeted|under attack|under assault", rf"\b{_AUX}(?:targeted|under\s+(?!air\b|drone\b|rocket\b|missile\b)(?:\w+\s+)?(?:attack|assault))\s+by\b(?=\s+(?:the\s+|suspected\s+)?"
        rf"(?:[\w'’()-]+\s+){{0,3}}?(?:{_FORCE_ALT}|terrorists|jihadists|gangs?))", "contested", "before"),
