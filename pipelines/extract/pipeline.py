@@ -196,14 +196,16 @@ _FULL_CONTROL = re.compile(r"\b(?:is|are|remains?)\s+(?:still\s+)?in\s+(?:full|c
 
 
 def _contradicting_controls(changes: list[TerritoryChange]) -> list[TerritoryChange]:
-    """"The D Army is in full control of X" after another side claimed X is that side's denial of
-    the capture, not a capture of its own."""
+    """"The D Army is in full control of X" after another side claimed or attempted X is a denial of
+    that side's capture, not a capture of its own."""
     out = []
     for c in changes:
         if c.event == "captured" and c.stance == "asserted" and _FULL_CONTROL.search(c.quote or "") and any(
-                e.sentence_index < c.sentence_index and e.event in {"captured", "lost"} and e.stance == "asserted"
-                and same_place(e, c) and e.claimed_by != c.claimed_by
-                and not _same_side(e.new_controller, c.new_controller) for e in changes):
+                e.sentence_index < c.sentence_index and e.stance == "asserted" and same_place(e, c)
+                and not _same_side(e.new_controller, c.new_controller) and (
+                    (e.event in {"captured", "lost"} and e.claimed_by != c.claimed_by)
+                    or (e.event in {"captured", "contested"} and e.new_controller and c.new_controller))
+                for e in changes):
             c = replace(c, stance="denied")
         out.append(c)
     return out
