@@ -101,6 +101,8 @@ def _is_name(run: str, gaz: Gazetteer) -> bool:
     if _HYPHEN_ADJECTIVE.match(first):
         return False  # "Soviet-built", "Iranian-backed": adjectives
     bare = POSSESSIVE_END.sub("", run)
+    if bare.lower() in PLACE_NOUNS:
+        return False  # "HQ", "Base": a common noun written in capitals
     return ((first[:1].isupper() or bool(_ARTICLE_NAME.match(first))) and first not in NOT_PLACE_WORDS
             and _GROUP_ARTICLE.sub("", bare).lower() not in _ARMED_GROUP_KEYS
             and gaz.country_of_word(bare) is None)
@@ -177,7 +179,8 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             pass  # "Mocimboa da Praia", "Ciudad del Este"
         elif _HYPHEN_ADJECTIVE.match(tok):
             pass  # "the Soviet-built airbase at Bagram"
-        elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
+        elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}
+              and not (tok.isupper() and low in PLACE_NOUNS)) or _ARTICLE_NAME.match(tok):  # "an army HQ": a noun
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True
@@ -342,7 +345,7 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
     facility = _FACILITY_IN_CITY.match(before)
     if facility and not after:  # "an army HQ in the southern city of X": the facility, not the city
-        return _facility_in(facility.group("what"), name)
+        return _facility_in(np[:name_match.start()].strip()[facility.start("what"):facility.end("what")], name)
     if type_noun and _ENDS_WITH_LOCATIVE.search(before):
         kind = PLACE_NOUN_TYPES[type_noun]
         if kind in {"base", "facility"} and before.split()[-1] == "in" and len(before.split()) <= 3:
