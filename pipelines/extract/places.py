@@ -136,7 +136,9 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             if list_mode and (nxt_tok[:1].isupper() or nxt_tok.lower() == "and"):
                 last = m.end()
                 continue
-            if tok == "," and nxt_tok.lower() == "including" and has_place_noun:
+            listed = tokens[k + 1].group() if k + 1 < len(tokens) else ""
+            if tok == "," and nxt_tok.lower() == "including" and has_place_noun and (
+                    listed[:1].isupper() or listed.lower() in {"the", "a"}):  # not ", including in central areas"
                 list_mode = True
                 last = tokens[k].end()
                 k += 1

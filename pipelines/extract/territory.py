@@ -187,7 +187,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"retreating|retreated|retreat|pulling\s+out|pulled\s+out|pull\s+out)\b(?!\s+(?:from|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
-    _t("enter|broke into|broken into|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|broken\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+    _t("enter|broke into|broken|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|broken\s+into|break\s+into|push(?:ed|ing)?\s+into|"
        r"mov(?:ed|ing)\s+(?:back\s+)?into|"
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
@@ -408,7 +408,11 @@ def _force_before(sentence: str, start: int) -> bool:
     for f in FORCE.finditer(sentence, max(0, start - 120), start):
         if not (f.group().lower() == "tanks" and _NOT_ARMOUR.search(sentence, max(0, f.start() - 12), f.start())):
             return True
-    return False
+    return bool(_MILITARY_VEHICLES.search(sentence, max(0, start - 60), start))
+
+
+# Armour stands for the force it carries: "light military vehicles had broken into the city"
+_MILITARY_VEHICLES = re.compile(r"(?:military|armou?red|combat)\s+vehicles|APCs?", re.ASCII)
 
 
 def _inside_a_name(sentence: str, m: re.Match) -> bool:
