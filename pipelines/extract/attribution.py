@@ -205,7 +205,7 @@ def is_historical(sentence: str, reference_year: "int | None | Callable[[], int 
 
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
-_IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|March|April|June|July|August|"
+_IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(?i:(?:early|late|mid-?)\s*)?(January|February|March|April|June|July|August|"
                        r"September|October|November|December)\b(?!\s+\d)")
 
 
@@ -213,6 +213,20 @@ _IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|Mar
 _ON_DATE = re.compile(r"\b(?i:on)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
                       r"September|October|November|December)\b(?!,?\s+\d{4})|(January|February|March|April|May|June|July|August|"
                       r"September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s+\d{4}))")
+
+
+# A non-restrictive relative clause: "the junta, which in 2020 seized power, ..."
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who)\s+[^,;]*")
+
+
+def dated_only_in_relative(sentence: str, position: int, reference_year, published: str | None) -> bool:
+    """The sentence's background date sits only in a relative clause that does not hold
+    ``position`` ("The capture of X is a success for the junta, which in 2020 seized power")."""
+    clauses = list(_RELATIVE_CLAUSE.finditer(sentence))
+    if not clauses or any(c.start() <= position < c.end() for c in clauses):
+        return False
+    rest = _RELATIVE_CLAUSE.sub(" ", sentence)
+    return not (is_historical(rest, reference_year) or is_earlier_month(rest, published))
 
 
 def is_earlier_month(sentence: str, published: str | None) -> bool:

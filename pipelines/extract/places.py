@@ -353,7 +353,7 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
         if kind in {"base", "facility"} and before.split()[-1] == "in" and len(before.split()) <= 3:
             return _facility_in(" ".join(before.split()[:-1]), name)  # "the airport in X"
         if kind in {"base", "facility"} and before.split()[-1] == "at":  # "the (military) airbase at X"
-            words = [w for w in before.split()[:-1] if w not in {"the", "a", "an", "its", "their"}
+            words = [w for w in before.split()[:-1] if w not in {"the", "a", "an", "its", "their", "another", "other", "nearby"}
                      and not _HYPHEN_ADJECTIVE.match(w.capitalize())]
             return PlaceMention(" ".join([name, *words]), kind, name)
         return PlaceMention(np, kind, name)

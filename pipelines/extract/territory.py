@@ -321,6 +321,8 @@ _UNREALISED = re.compile(
     r"(?:\w+\s+(?:and|or)\s+)?$|"
     # "with the aim of seizing", "could pave the way for reclaiming", "the Vostok units are to capture"
     r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|"
+    # "they will use tanks and artillery to capture": a future means to an end
+    r"\b(?:will|would|shall)\s+(?:[^.;:]{1,40}?\s)?to\s+$|"
     # "sent reinforcements to mount a counterattack": a purpose
     r"\bto\s+(?:mount|launch|stage|begin|start|carry\s+out)\s+(?:a|an|the|their|its)\s+(?:[\w-]+\s+)?$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
     r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$|"
