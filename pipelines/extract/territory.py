@@ -196,7 +196,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        "contested", needs_force=True, entry=True),
     _t("swept|sweep|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|crossed|crossing|"
        "drove|driving|incursion", r"\b(?:(?:swept|sweeping|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|bursting|"
-       r"drove|driving)\s+(?:back\s+)?into|"
+       r"drove|driving)\s+(?:back\s+)?(?:(?:from|across|through)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3})?into|"
        r"cross(?:ed|ing)\s+(?:[\w.'’-]+\s+){1,6}?into|incursions?\s+into\s+(?:(?:various|several|some)\s+)?(?:areas|parts|neighbou?rhoods)\s+of)\s+",
        "contested", needs_force=True, anchored=True, entry=True),
     # "fighting in X", "clashes with the army in X", "rebels fought government troops in X", "clashes between A and B in X"
@@ -410,9 +410,12 @@ def _force_before(sentence: str, start: int) -> bool:
     for f in FORCE.finditer(sentence, max(0, start - 120), start):
         if not (f.group().lower() == "tanks" and _NOT_ARMOUR.search(sentence, max(0, f.start() - 12), f.start())):
             return True
-    return bool(_MILITARY_VEHICLES.search(sentence, max(0, start - 60), start))
+    return bool(_MILITARY_VEHICLES.search(sentence, max(0, start - 60), start)
+                or _NATION_AS_FORCE.search(sentence, max(0, start - 40), start))
 
 
+# "the Russians were leaving X": a nation's people named as the belligerent right before the verb
+_NATION_AS_FORCE = re.compile(r"\bthe\s+[A-Z][a-z]+(?:ians|ans|ese|is)\s+(?:(?:were|was|are|is|had|have|has)\s+)?(?:\w+ly\s+)?$", re.ASCII)
 # Armour stands for the force it carries: "light military vehicles had broken into the city"
 _MILITARY_VEHICLES = re.compile(r"(?:military|armou?red|combat)\s+vehicles|APCs?", re.ASCII)
 
