@@ -230,6 +230,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     # "X was targeted by militants", "X is under attack by gangs"
     _t("targeted|under attack|under assault", rf"\b{_AUX}(?:targeted|under\s+(?!air\b|drone\b|rocket\b|missile\b)(?:\w+\s+)?(?:attack|assault))\s+by\b(?=\s+(?:the\s+|suspected\s+)?"
        rf"(?:[\w'’()-]+\s+){{0,3}}?(?:{_FORCE_ALT}|terrorists|jihadists|gangs?))", "contested", "before"),
+    # "the fighting has moved to X", "battles shifted to the X area"
+    _t("fight|clash|battl|combat", r"\b(?:fighting|clashes|battles?|combat)\s+(?:(?:has|have|had|now|then)\s+){0,2}(?:moved|shifted|spread|spilled\s+over)\s+"
+       r"(?:in)?to\s+(?=(?:the\s+)?(?-i:[A-Z]))", "contested", anchored=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
