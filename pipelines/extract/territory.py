@@ -61,7 +61,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", rf"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took|tak(?:e|es|en|ing)|gain(?:s|ed|ing)?|"
        rf"wrest(?:s|ed|ing)?|assum(?:e|es|ed|ing)|establish(?:es|ed|ing)?|giv(?:e|es|ing)|gave|"
        rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing)|claim(?:s|ed|ing)?|declar(?:e|es|ed|ing)|announc(?:e|es|ed|ing)|"
-       rf"extend(?:s|ed|ing)?|consolidat(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
+       rf"extend(?:s|ed|ing)?|consolidat(?:e|es|ed|ing)|won|wins?|winning)\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
     # "the rebels have full control of X"
     _t("control", r"\b(?:ha(?:ve|s|d)|having)\s+(?:now\s+)?(?:full|complete|total|effective|firm)\s+control\s+(?:of|over)\s+", "captured"),
     # "government troops now had control of X", "they have now control over X"
@@ -75,6 +75,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     # "troops raising their flags in A and B": a place taken (or taken back)
     _t("flag", r"\b(?:rais(?:ed|ing|es|e)|hoist(?:ed|ing|s)?|plant(?:ed|ing|s)?)\s+(?:the\s+|their\s+|its\s+)?(?:[\w-]+\s+){0,2}?flags?\s+"
        r"(?:in|over|above|on)\s+(?=(?:the\s+(?:town|city|village)\s+of\s+)?(?-i:[A-Z]))", "captured", needs_force=True),
+    # "denied reports of the RSF controlling X": the claim a denial is about
+    _t("controlling", rf"\b(?:reports?|claims?|allegations?)\s+(?:of|that)\s+(?:the\s+)?(?:[\w'’()-]+\s+){{0,5}}?{_FORCE_ALT}\s+(?:\([\w-]+\)\s+)?"
+       r"(?:now\s+|fully\s+)?controlling\s+(?=(?-i:[A-Z]))", "captured"),
     # "the rebels now control X", "we almost entirely control the town", "they say they control X"
     _t("control", r"\b(?:(?:now|fully|completely|entirely|effectively|totally)\s+|(?:we|they)\s+(?:now\s+|already\s+)?"
        r"(?:(?:almost|nearly|fully|entirely|completely|totally)\s+){0,2})control(?:s|led)?\s+(?!of\b|over\b)", "captured"),
