@@ -124,9 +124,9 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", r"\b(?:is|are|was|were)\s+(?:(?:now|already)\s+in\s+(?:(?:full|complete|total|effective)\s+)?|"
        r"in\s+(?:full|complete|total)\s+)control\s+of\s+", "captured"),
     # "the army was still in control of X", "troops remain in control of X": a capture denied
-    _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
+    _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|continue|"
        "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
-       r"\b(?:still|remains?|remained|firmly)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
+       r"\b(?:still|remains?|remained|firmly|continues\s+to|continue\s+to|continued\s+to)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
        r"(?:in\s+(?:(?:full|complete|total|firm)\s+)?control\s+of|controls?|holds?|held)\s+", "captured", holds=True),
     # "the insurgents were not in full control": a capture denied, of the place just named
     _t("control", r"\b(?:is|are|was|were)\s+not\s+in\s+(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+of\b)",
@@ -220,7 +220,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"policemen|units?|bases?|camps?|targets?|checkpoints?|posts?|outposts?|ships?|boats?|aircraft|planes?|jets?)\b)",
        "contested", needs_force=True, anchored=True, ground=True),
     # "launched an attack on X", "mounted a fresh assault on X"
-    _t("launched|launching|launch|mounted|mounting|mount|staged|staging|carried out|carrying out", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major))\s+"
+    _t("launched|launching|launch|mounted|mounting|mount|staged|staging|carried out|carrying out", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major)|several|multiple|repeated|new|fresh)\s+"
        r"(?:(?:new|fresh|major|ground|full-scale|large-scale|simultaneous|coordinated|dawn|night|surprise)\s+)*(?:attacks?|assaults?)\s+(?:on|against)\s+"
        r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
     # "the assault on the districts of A and B", "an attack on the town of X": a ground attack on named places
@@ -341,6 +341,9 @@ _UNREALISED = re.compile(
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
 _GERUND_SUBJECT = re.compile(r"\W*[A-Z][a-z]+ing\b")
+# "For the army, seizing X would be a major achievement": a gerund opening a clause after a comma
+_GERUND = re.compile(r"[a-z]+ing\b", re.ASCII)
+_CLAUSE_OPENING = re.compile(r",\s*$")
 _MODAL_AFTER = re.compile(r"\b(?:would|could|might|will)\s+(?:be|mean|leave|give|deal|open|spell)\b", re.ASCII)
 _NOT_YET = re.compile(r"\bnot\s+yet\b", re.IGNORECASE | re.ASCII)
 # "no jihadists have entered our town": nobody did it
@@ -471,7 +474,8 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
                 continue
             if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
-            if m.start() < 3 and _GERUND_SUBJECT.match(m.group()) and _MODAL_AFTER.search(sentence, m.end()):
+            if ((m.start() < 3 and _GERUND_SUBJECT.match(m.group())) or (_CLAUSE_OPENING.search(prefix) and _GERUND.match(m.group()))) \
+                    and _MODAL_AFTER.search(sentence, m.end()):
                 continue  # "Losing control of X would be an enormous defeat": a hypothesis
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
