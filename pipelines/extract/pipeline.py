@@ -44,7 +44,7 @@ _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
                        r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
                        r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
 _MONTH = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-_INCLUDING = re.compile(r"[^,.;]{0,60}?,\s*including\s+")
+_INCLUDING = re.compile(r"[^,;]{0,60}?,\s*including\s+")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b|" + _MONTH + r")")
 # "which insurgents seized June 11", "that they took last December": the antecedent changed hands before
 _DATED = re.compile(r"\s*(?:on\s+)?(?:" + _MONTH + r"\s+\d{1,2}\b|\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"|"
@@ -102,11 +102,14 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
             more = _AND_FROM.match(text, end) if mentions and "from" in m.group().lower() else None
-            including = _INCLUDING.match(text, end) if trig.event == "withdrawn_from" else None
+            # "withdrawal from the west bank, including the city of X"; "entered several settlements, including X"
+            including = _INCLUDING.match(text, end) if (trig.event == "withdrawn_from" or not any(
+                x.name or (x.anaphor and not _is_plural_anaphor(x)) for x in mentions)) else None
             if more:
                 mentions += chunk_after(text, more.end(), art.gaz)[0]
-            elif including:  # "withdrawal from the west bank, including the city of X"
-                mentions = [x for x in mentions if x.name] + chunk_after(text, including.end(), art.gaz)[0]
+            elif including:
+                mentions = [x for x in mentions if x.name or (x.anaphor and not _is_plural_anaphor(x))] + [
+                    x for x in chunk_after(text, including.end(), art.gaz)[0] if x.name]
             elif (not mentions and _NO_OBJECT.match(text, m.end())
                   and _RELATIVE.search(text, max(0, m.start() - 60), m.start())):
                 # "one of the cities that the forces managed to control": the object is the antecedent
