@@ -226,6 +226,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     # "the assault on the districts of A and B", "an attack on the town of X": a ground attack on named places
     _t("attack|assault|offensive", r"\b(?:attacks?|assaults?|offensive)\s+on\s+(?=the\s+(?:(?:[\w-]+\s+){0,2}?)(?:districts?|neighbou?rhoods?|"
        r"towns?|villages?|city|cities|suburbs?)\s+of\s+(?-i:[A-Z]))", "contested", anchored=True, ground=True),
+    # "repelled an attack at X": a ground attack at a named place
+    _t("attack|assault", r"\b(?:attacks?|assaults?)\s+at\s+(?=(?:the\s+)?(?-i:[A-Z]))", "contested", anchored=True, ground=True),
     # "a counterattack in the city of X", "a counter-offensive on X"
     _t("counter", r"\bcounter-?(?:attacks?|offensives?|assaults?)\s+(?:[\w-]+\s+){0,2}?(?:in|on|against|to\s+retake)\s+"
        r"(?=(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?(?-i:[A-Z]))",
