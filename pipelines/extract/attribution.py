@@ -68,7 +68,7 @@ _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+
                    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
                    r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
 _PAST_CUES = ("ago", "back in", "last year", "previously", "had earlier", "had once", "height of", "earlier in the war",
-              "last jan", "last feb", "last mar", "last apr", "last may", "last jun", "last jul", "last aug", "last sep",
+              "last month", "last jan", "last feb", "last mar", "last apr", "last may", "last jun", "last jul", "last aug", "last sep",
               "last oct", "last nov", "last dec")
 # "was ejected from X in 2011 and has since been driven from ...": a dated event before the report
 _SINCE_THEN = re.compile(r"\b(?:has|have|had)\s+since\b|\bsince\s+then\b", re.I | re.ASCII)
@@ -76,7 +76,7 @@ _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                           r"(?:years?|months?|weeks?)\s+ago\b|"
                           r"\bdecades?\s+ago\b|(?<!pull\s)(?<!pulls\s)(?<!pulled\s)(?<!pulling\s)(?<!fell\s)(?<!moved\s)\bback\s+in\s+(?!the\s+hands\b|(?:full\s+|complete\s+)?control\b|(?:government|rebel|army|their|our|its)\b)|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
-                          r"\blast\s+(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+                          r"\blast\s+month\b|\blast\s+(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
                           r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 
