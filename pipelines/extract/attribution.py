@@ -179,9 +179,10 @@ def denial_scope(sentence: str) -> tuple[int, int] | None:
     return cue.start(), end.start() if end else len(sentence)
 
 
-# "since the war began in April 2023": the date of the war, not of the reported event
+# "since the war began in April 2023", "since conflict broke out two months ago": the war's date, not the event's
 _WAR_BEGAN = re.compile(r"\b(?:since|after|when)\s+(?:[\w'’]+\s+){0,3}?(?:war|conflict|fighting|crisis|civil\s+war|insurgency)\s+"
-                        r"(?:began|broke\s+out|erupted|started)\s+(?:in|on)\s+(?:\w+\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d\b", re.I)
+                        r"(?:began|broke\s+out|erupted|started)\s+(?:in\s+the\s+country\s+)?(?:(?:in|on)\s+(?:\w+\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|"
+                        r"(?:\w+|a\s+few)\s+(?:years?|months?|weeks?)\s+ago\b)", re.I)
 
 
 def is_historical(sentence: str, reference_year: "int | None | Callable[[], int | None]") -> bool:
