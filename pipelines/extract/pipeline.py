@@ -44,6 +44,8 @@ _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
                        r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
                        r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
 _MONTH = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+# A nation's force (or "it", the place itself) as the subject of an encirclement: "the Ukrainians were encircled"
+_TRAPPED_SUBJECT = re.compile(r"(?:\bthe\s+[A-Z][a-z]+(?:ians|ans|ese|is)|(?:said|says|that)\s+it)\s+$")
 _INCLUDING = re.compile(r"[^,;]{0,60}?,\s*including\s+")
 _NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b|" + _MONTH + r")")
 # "which insurgents seized June 11", "that they took last December": the antecedent changed hands before
@@ -119,6 +121,8 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                     mentions = _relative_antecedent(art, text, m.start()) or mentions
         elif trig.slot == "before":
             mentions = chunk_before(text, m.start(), art.gaz)
+            if not mentions and trig.event == "encircled" and _TRAPPED_SUBJECT.search(text, max(0, m.start() - 60), m.start()):
+                mentions = [PlaceMention("there", "", None, anaphor=True)]  # "the troops were encircled": where they are
         elif trig.slot == "recent":
             mentions = [PlaceMention("there", "", None, anaphor=True)]
         elif trig.slot == "np":  # the pattern delimits the noun phrase ("cleared X of militants")

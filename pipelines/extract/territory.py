@@ -467,8 +467,9 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
                 continue  # "has not yet fallen into their hands": still fought over (see the contested family)
             if trig.holds:
                 negated = not negated  # "still in control of X": the capture of X is denied
-            if negated and trig.event not in _CHANGE_EVENTS and not trig.entry:
-                continue
+            if negated and trig.event not in _CHANGE_EVENTS and not trig.entry and not (
+                    trig.event == "encircled" and trig.slot == "before"):
+                continue  # but "X was never encircled" denies an encirclement
             if not headline and _inside_a_name(sentence, m):
                 continue
             if not negated and trig.event in {"captured", "recaptured"} and _ATTEMPTED.search(prefix):
