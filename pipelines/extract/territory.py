@@ -73,7 +73,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("ours", r"\bcontrol\s+(?:over|of)\s+(?P<np>(?:the\s+)?(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+is\s+(?:now\s+)?(?:\w+ly\s+)?ours\b",
        "captured", "np"),
     # "troops raising their flags in A and B": a place taken (or taken back)
-    _t("flag", r"\b(?:rais(?:ed|ing|es|e)|hoist(?:ed|ing|s)?|plant(?:ed|ing|s)?)\s+(?:the\s+|their\s+|its\s+)?(?:[\w-]+\s+){0,2}?flags?\s+"
+    _t("flags in|flag in|flags over|flag over|flags on|flag on|flags above|flag above", r"\b(?:rais(?:ed|ing|es|e)|hoist(?:ed|ing|s)?|plant(?:ed|ing|s)?)\s+(?:the\s+|their\s+|its\s+)?(?:[\w-]+\s+){0,2}?flags?\s+"
        r"(?:in|over|above|on)\s+(?=(?:the\s+(?:town|city|village)\s+of\s+)?(?-i:[A-Z]))", "captured", needs_force=True),
     # "denied reports of the RSF controlling X": the claim a denial is about
     _t("controlling", rf"\b(?:reports?|claims?|allegations?)\s+(?:of|that)\s+(?:the\s+)?(?:[\w'’()-]+\s+){{0,5}}?{_FORCE_ALT}\s+(?:\([\w-]+\)\s+)?"
@@ -124,7 +124,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", r"\b(?:is|are|was|were)\s+(?:(?:now|already)\s+in\s+(?:(?:full|complete|total|effective)\s+)?|"
        r"in\s+(?:full|complete|total)\s+)control\s+of\s+", "captured"),
     # "the army was still in control of X", "troops remain in control of X": a capture denied
-    _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|continue|"
+    _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
+       "continues to hold|continue to hold|continued to hold|continues to control|continue to control|continued to control|"
        "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
        r"\b(?:still|remains?|remained|firmly|continues\s+to|continue\s+to|continued\s+to)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
        r"(?:in\s+(?:(?:full|complete|total|firm)\s+)?control\s+of|controls?|holds?|held)\s+", "captured", holds=True),
@@ -224,12 +225,12 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:(?:new|fresh|major|ground|full-scale|large-scale|simultaneous|coordinated|dawn|night|surprise)\s+)*(?:attacks?|assaults?)\s+(?:on|against)\s+"
        r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
     # "the assault on the districts of A and B", "an attack on the town of X": a ground attack on named places
-    _t("attack|assault|offensive", r"\b(?:attacks?|assaults?|offensive)\s+on\s+(?=the\s+(?:(?:[\w-]+\s+){0,2}?)(?:districts?|neighbou?rhoods?|"
+    _t("attack|assault|offensive on", r"\b(?:attacks?|assaults?|offensive)\s+on\s+(?=the\s+(?:(?:[\w-]+\s+){0,2}?)(?:districts?|neighbou?rhoods?|"
        r"towns?|villages?|city|cities|suburbs?)\s+of\s+(?-i:[A-Z]))", "contested", anchored=True, ground=True),
     # "repelled an attack at X": a ground attack at a named place
     _t("attack|assault", r"\b(?:attacks?|assaults?)\s+at\s+(?=(?:the\s+)?(?-i:[A-Z]))", "contested", anchored=True, ground=True),
     # "a counterattack in the city of X", "a counter-offensive on X"
-    _t("counter", r"\bcounter-?(?:attacks?|offensives?|assaults?)\s+(?:[\w-]+\s+){0,2}?(?:in|on|against|to\s+retake)\s+"
+    _t("counterattack|counter-attack|counteroffensive|counter-offensive|counter-assault|counterassault", r"\bcounter-?(?:attacks?|offensives?|assaults?)\s+(?:[\w-]+\s+){0,2}?(?:in|on|against|to\s+retake)\s+"
        r"(?=(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?(?-i:[A-Z]))",
        "contested", anchored=True, ground=True),
     # "X was targeted by militants", "X is under attack by gangs"
