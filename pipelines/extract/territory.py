@@ -267,7 +267,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
-    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)(?<!its\s)(?<!their\s)(?<!his\s)(?<!her\s)\bsurrounding\s+", "encircled", anchored=True),
+    # ("the area surrounding X", "villages surrounding X": places near X)
+    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)(?<!its\s)(?<!their\s)(?<!his\s)(?<!her\s)"
+       r"(?<!area\s)(?<!areas\s)(?<!region\s)(?<!villages\s)(?<!towns\s)(?<!hills\s)(?<!countryside\s)\bsurrounding\s+", "encircled", anchored=True),
     # an encirclement that was broken or ended: background of the report
     _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\s+(?:of|on|around)\s+",
