@@ -216,8 +216,9 @@ _ON_DATE = re.compile(r"\b(?i:on)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(January|Februa
                       r"September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s+\d{4}))")
 
 
-# A non-restrictive relative clause: "the junta, which in 2020 seized power, ..."
-_RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who)\s+[^,;]*")
+# A non-restrictive relative clause: "the junta, which in 2020 seized power, ...", "the city, where he has
+# been holed up since fleeing the capital last month"
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whose|where)\s+[^,;]*")
 
 
 def dated_only_in_relative(sentence: str, position: int, reference_year, published: str | None) -> bool:
