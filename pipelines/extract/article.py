@@ -133,6 +133,9 @@ class Article:
             return "denied", self.claimant(i, scope[0])
         if historical and attribution.recent_clause(self.sentences[i].text, position):
             historical = False  # "had seized X on Friday, crossing the line drawn in January"
+        if historical and attribution.dated_only_in_relative(self.sentences[i].text, position,
+                                                             lambda: self.reference_year, self._published):
+            historical = False  # "the capture of X is a success for the junta, which in 2020 seized power"
         return "historical" if historical else "asserted", self.claimant(i, position)
 
     def _sentence_stance(self, i: int) -> tuple[tuple[int, int] | None, bool]:

@@ -67,13 +67,16 @@ ANAPHORIC_DENIAL = re.compile(
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
                    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
                    r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
-_PAST_CUES = ("ago", "back in", "last year", "previously", "had earlier", "had once", "height of", "earlier in the war")
+_PAST_CUES = ("ago", "back in", "last year", "previously", "had earlier", "had once", "height of", "earlier in the war",
+              "last month", "last jan", "last feb", "last mar", "last apr", "last may", "last jun", "last jul", "last aug", "last sep",
+              "last oct", "last nov", "last dec")
 # "was ejected from X in 2011 and has since been driven from ...": a dated event before the report
 _SINCE_THEN = re.compile(r"\b(?:has|have|had)\s+since\b|\bsince\s+then\b", re.I | re.ASCII)
 _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                           r"(?:years?|months?|weeks?)\s+ago\b|"
-                          r"\bdecades?\s+ago\b|\bback\s+in\s+(?!the\s+hands\b|(?:full\s+|complete\s+)?control\b|(?:government|rebel|army|their|our|its)\b)|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
+                          r"\bdecades?\s+ago\b|(?<!pull\s)(?<!pulls\s)(?<!pulled\s)(?<!pulling\s)(?<!fell\s)(?<!moved\s)\bback\s+in\s+(?!the\s+hands\b|(?:full\s+|complete\s+)?control\b|(?:government|rebel|army|their|our|its)\b)|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
+                          r"\blast\s+month\b|\blast\s+(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
                           r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 
@@ -176,11 +179,19 @@ def denial_scope(sentence: str) -> tuple[int, int] | None:
     return cue.start(), end.start() if end else len(sentence)
 
 
+# "since the war began in April 2023", "since conflict broke out two months ago": the war's date, not the event's
+_WAR_BEGAN = re.compile(r"\b(?:since|after|when)\s+(?:[\w'’]+\s+){0,3}?(?:war|conflict|fighting|crisis|civil\s+war|insurgency)\s+"
+                        r"(?:began|broke\s+out|erupted|started)\s+(?:in\s+the\s+country\s+)?(?:(?:in|on)\s+(?:\w+\s+)?(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|"
+                        r"(?:\w+|a\s+few)\s+(?:years?|months?|weeks?)\s+ago\b)", re.I)
+
+
 def is_historical(sentence: str, reference_year: "int | None | Callable[[], int | None]") -> bool:
     """Background that predates the reported events ("in 2012 rebels were within 5 km").
 
     ``reference_year`` is the year of the report, or a function computing it on demand.
     """
+    if _WAR_BEGAN.search(sentence):
+        sentence = _WAR_BEGAN.sub(" ", sentence)
     lowered = sentence.lower()
     if any(cue in lowered for cue in _PAST_CUES) and _PAST_MARKER.search(sentence):
         return True
@@ -195,7 +206,7 @@ def is_historical(sentence: str, reference_year: "int | None | Callable[[], int 
 
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
-_IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|March|April|June|July|August|"
+_IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(?i:(?:early|late|mid-?)\s*)?(January|February|March|April|June|July|August|"
                        r"September|October|November|December)\b(?!\s+\d)")
 
 
@@ -203,6 +214,21 @@ _IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(January|February|Mar
 _ON_DATE = re.compile(r"\b(?i:on)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
                       r"September|October|November|December)\b(?!,?\s+\d{4})|(January|February|March|April|May|June|July|August|"
                       r"September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s+\d{4}))")
+
+
+# A non-restrictive relative clause: "the junta, which in 2020 seized power, ...", "the city, where he has
+# been holed up since fleeing the capital last month"
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whose|where)\s+[^,;]*")
+
+
+def dated_only_in_relative(sentence: str, position: int, reference_year, published: str | None) -> bool:
+    """The sentence's background date sits only in a relative clause that does not hold
+    ``position`` ("The capture of X is a success for the junta, which in 2020 seized power")."""
+    clauses = list(_RELATIVE_CLAUSE.finditer(sentence))
+    if not clauses or any(c.start() <= position < c.end() for c in clauses):
+        return False
+    rest = _RELATIVE_CLAUSE.sub(" ", sentence)
+    return not (is_historical(rest, reference_year) or is_earlier_month(rest, published))
 
 
 def is_earlier_month(sentence: str, published: str | None) -> bool:

@@ -24,6 +24,11 @@ _PRONOUN_DENIAL = re.compile(r"\w+\s+(?:it|this|that|them)\b", re.I)
 _SUBORDINATE_BEFORE = re.compile(r"\b(?:though|although|while|whereas|but)\s+(?:\w+\s+){0,3}$", re.I)
 
 
+# "says it still controls all bases and airports": the denial covers every place claimed just before
+_COVERING = re.compile(r"\b(?:controls?|holds?|in\s+control\s+of)\s+all\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+)?"
+                       r"(?:bases|airports|towns|cities|positions|sites|facilities|areas|installations)\b", re.IGNORECASE)
+
+
 def anaphoric_denials(art: Article, candidates: list[int], changes: list[TerritoryChange],
                        distances: list[DistanceClaim]) -> tuple[list, list]:
     """Denials that point back at a claim ("rejects the Dessie claim", "This is not true"):
@@ -50,11 +55,13 @@ def anaphoric_denials(art: Article, candidates: list[int], changes: list[Territo
             denied = [c for c in asserted if (c.sentence_index or 0) <= i and about in place_key(c.place).split()]
         else:  # the claims of this sentence, else the changes or distances last claimed before it
             denied = [c for c in asserted if c.sentence_index == i]
+            covering = bool(_COVERING.search(sentence.text))
             for j in range(i - 1, max(-1, i - 4), -1):
-                if denied:
+                if denied and not covering:
                     break
-                denied = [c for c in asserted if c.sentence_index == j and not (
-                    isinstance(c, TerritoryChange) and c.event in {"contested", "encircled"})]
+                denied += [c for c in asserted if c.sentence_index == j and not (
+                    isinstance(c, TerritoryChange) and c.event in {"contested", "encircled"})
+                    and not (covering and not isinstance(c, TerritoryChange))]
         fields = dict(stance="denied", claimed_by=denier, quote=art.quote(i), sentence_index=i,
                       span=art.span(i))
         denied_changes += [replace(c, **fields) for c in denied if isinstance(c, TerritoryChange)]

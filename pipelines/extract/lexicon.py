@@ -65,7 +65,7 @@ for _type, _words in {
 PLACE_NOUNS = frozenset(PLACE_NOUN_TYPES)
 # Facilities worth reporting even unnamed ("took the airport"); "the building" is not one.
 STRATEGIC_FACILITIES = frozenset("airport airbase airfield base port harbour harbor headquarters palace dam "
-                                 "refinery garrison barracks command mansion prison jail roadblock checkpoint".split())
+                                 "refinery garrison barracks command mansion residence prison jail roadblock checkpoint".split())
 # Place nouns that stand for "the place just mentioned" when used with "the" alone.
 ANAPHORIC_PLACE_NOUNS = frozenset({"city", "town", "village", "capital", "area", "province",
                                    "region", "district", "base", "airport", "enclave"})

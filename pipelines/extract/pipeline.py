@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import replace
 
 from ..gazetteer import Gazetteer, Place, fold_name
 from . import attribution, casualties, deployments
@@ -15,7 +16,7 @@ from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_L
 from .keywords import ASCII_LOWER, keyword_pattern
 from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
-from .places import POSSESSIVE_END, PlaceMention, chunk_after, chunk_before, recent_place
+from .places import POSSESSIVE_END, PlaceMention, antecedent_of_relative, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
 from .territory import actor_before, agent_after, hints_in, trigger_hits, unrealised_at
 from .units import DISTANCE, distance_of
@@ -42,7 +43,14 @@ _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
                        # "the fourth town they have captured": a relative clause without its pronoun
                        r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
                        r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
-_NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b)")
+_MONTH = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+# A nation's force (or "it", the place itself) as the subject of an encirclement: "the Ukrainians were encircled"
+_TRAPPED_SUBJECT = re.compile(r"(?:\bthe\s+[A-Z][a-z]+(?:ians|ans|ese|is)|(?:said|says|that)\s+it)\s+$")
+_INCLUDING = re.compile(r"[^,;]{0,60}?,\s*including\s+")
+_NO_OBJECT = re.compile(r"\s*(?:[,.;:!?]|$|(?:on|in|at|during|after|before|since|until|when|as|last|this|earlier)\b|" + _MONTH + r")")
+# "which insurgents seized June 11", "that they took last December": the antecedent changed hands before
+_DATED = re.compile(r"\s*(?:on\s+)?(?:" + _MONTH + r"\s+\d{1,2}\b|\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"|"
+                    r"(?:last|in)\s+" + _MONTH + r"|in\s+(?:19|20)\d\d)")
 _AND_FROM = re.compile(r"[^,.;]{0,60}?\band\s+(?:also\s+)?from\s+")
 _IN_CLAUSE = re.compile(r"\b(?:in|at|inside)\s+(?=(?:all\s+)?(?:areas\s+of\s+)?(?:the\s+)?[A-Z])")
 _CAPITAL_TARGET = re.compile(
@@ -92,17 +100,29 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
         art.holding, art.entries = set(), set()
     for trig, m, negated in trigger_hits(text, present, art.lowered[sentence.start:sentence.end], headline):
         mentions: list[PlaceMention] = []
+        dated_relative = False
         if trig.slot == "after":
             mentions, end = chunk_after(text, m.end(), art.gaz)
             more = _AND_FROM.match(text, end) if mentions and "from" in m.group().lower() else None
+            # "withdrawal from the west bank, including the city of X"; "entered several settlements, including X"
+            including = _INCLUDING.match(text, end) if (trig.event == "withdrawn_from" or not any(
+                x.name or (x.anaphor and not _is_plural_anaphor(x)) for x in mentions)) else None
             if more:
                 mentions += chunk_after(text, more.end(), art.gaz)[0]
+            elif including:
+                mentions = [x for x in mentions if x.name or (x.anaphor and not _is_plural_anaphor(x))] + [
+                    x for x in chunk_after(text, including.end(), art.gaz)[0] if x.name]
             elif (not mentions and _NO_OBJECT.match(text, m.end())
                   and _RELATIVE.search(text, max(0, m.start() - 60), m.start())):
                 # "one of the cities that the forces managed to control": the object is the antecedent
                 mentions = [PlaceMention("it", "", None, anaphor=True)]
+                dated_relative = bool(_DATED.match(text, m.end()))
+                if dated_relative:  # "the city of X, 80 miles north of Y, which rebels seized June 11": X
+                    mentions = _relative_antecedent(art, text, m.start()) or mentions
         elif trig.slot == "before":
             mentions = chunk_before(text, m.start(), art.gaz)
+            if not mentions and trig.event == "encircled" and _TRAPPED_SUBJECT.search(text, max(0, m.start() - 60), m.start()):
+                mentions = [PlaceMention("there", "", None, anaphor=True)]  # "the troops were encircled": where they are
         elif trig.slot == "recent":
             mentions = [PlaceMention("there", "", None, anaphor=True)]
         elif trig.slot == "np":  # the pattern delimits the noun phrase ("cleared X of militants")
@@ -123,7 +143,7 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
                 continue
             spot, confidence = resolved
             if (trig.ground or m.groupdict().get("armed")) and (mention.name is None and mention.text not in {"it", "there"} and not _THE_TOWN.fullmatch(mention.text)
-                                or spot.place_type in {"province", "region"}):
+                                or (spot.place_type in {"province", "region"} and not (trig.event == "contested" and _listed_district(mention)))):
                 continue  # "attacked villages near X", "attacking the Kharkiv region", "clashes in the region"
             if (trig.slot == "recent" and trig.event == "withdrawn_from" and not (art.spots and art.spots[-1][0] >= i - 3)
                     and not (spot.place is not None and spot.place.geonameid in art.salient)):
@@ -150,9 +170,12 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
             stance, claimant = art.stance(i, m.start())
             if negated:  # "Shusha is not taken": the speaker denies the change
                 stance = "denied" if stance == "asserted" else stance
-            elif trig.ended:  # "broke the siege of X": the encirclement is background
+            elif trig.ended or dated_relative:  # "broke the siege of X", "which rebels seized June 11": background
                 stance = "historical"
             event = trig.event
+            if event in {"captured", "recaptured"} and trig.slot == "before" and _PART_SUBJECT.search(text, 0, m.start()):
+                event = "contested"  # "most parts of X came under rebel forces": partly held
+                art.entries.add(len(changes))
             if event in {"captured", "recaptured"} and trig.slot == "after" and _PART.match(text, m.end()):
                 event = "contested"  # "seized parts of the town": partly held
                 art.entries.add(len(changes))
@@ -176,6 +199,41 @@ def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list
     return [c for k, c in enumerate(changes) if k not in art.holding]
 
 
+_FULL_CONTROL = re.compile(r"\b(?:is|are|remains?)\s+(?:still\s+)?in\s+(?:full|complete|total|firm)\s+control\s+of\b", re.IGNORECASE)
+
+
+def _contradicting_controls(changes: list[TerritoryChange]) -> list[TerritoryChange]:
+    """"The D Army is in full control of X" after another side claimed or attempted X is a denial of
+    that side's capture, not a capture of its own."""
+    out = []
+    for c in changes:
+        if c.event == "captured" and c.stance == "asserted" and _FULL_CONTROL.search(c.quote or "") and any(
+                e.sentence_index < c.sentence_index and e.stance == "asserted" and same_place(e, c)
+                and not _same_side(e.new_controller, c.new_controller) and (
+                    (e.event in {"captured", "lost"} and e.claimed_by != c.claimed_by)
+                    or (e.event in {"captured", "contested"} and e.new_controller and c.new_controller))
+                for e in changes):
+            c = replace(c, stance="denied")
+        out.append(c)
+    return out
+
+
+def _same_side(a: str | None, b: str | None) -> bool:
+    """Two controller names that share a word ("rebels", "the rebels' coalition")."""
+    if not a or not b:
+        return False
+    return bool({w.lower() for w in re.findall(r"\w{4,}", a)} & {w.lower() for w in re.findall(r"\w{4,}", b)})
+
+
+_WHICH = re.compile(r",\s*(?:which|that)\s")
+
+
+def _relative_antecedent(art: Article, text: str, position: int) -> list[PlaceMention]:
+    """The place a ", which ..." clause before ``position`` is about."""
+    which = [w for w in _WHICH.finditer(text, max(0, position - 60), position)]
+    return antecedent_of_relative(text[:which[-1].start()], art.gaz) if which else []
+
+
 def _confirmed_holdings(art: Article, changes: list[TerritoryChange]) -> list[TerritoryChange]:
     """"The army is still in control of X" denies a capture of X only where one is reported."""
     return [h for h in art.holding_changes
@@ -192,6 +250,16 @@ def text_position(art: Article, change: TerritoryChange) -> int:
 _THE_TOWN = re.compile(r"(?:(?:the|this|that)\s+)?(?:town|city|village|capital)", re.IGNORECASE)
 _PART = re.compile(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?|neighbou?rhoods?\s+of|districts\s+of)\s+of\b|"
                    r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:parts?|half|sections?)\b", re.IGNORECASE)
+# A subject that is part of a place: "Most parts of X", "half of the town"
+_PART_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|that|after|as|while)\s+)(?:the\s+)?(?:most|large|some|many|several|parts?|half|sections?)\s+"
+                           r"(?:(?:parts?|sections?)\s+)?of\s+(?:the\s+)?[^,;:]{1,50}$", re.IGNORECASE)
+
+
+def _listed_district(mention: PlaceMention) -> bool:
+    """A named district of a list ("the districts of A and B"), not "the X region"."""
+    return bool(mention.name) and mention.text == mention.name
+
+
 _AREA_OF = re.compile(r"(?:\w+\s+)?(?:area|zone|part|region|territory|stretch|pocket)\s+(?:of|outside|near|around|in)\s", re.I)
 
 
@@ -211,10 +279,25 @@ _VAGUE_DESCRIPTION = re.compile(r"^(?:(?:\w+\s+){0,2}(?:two|three|four|five|six|
                                 re.IGNORECASE)
 
 
+_CAPITALISED = re.compile(r"\b[A-Z]")
+_OFF_THE_CAPITAL = re.compile(r"\b(?:north|south|east|west)\w*\s+of\s+the\s+capital\b")  # resolvable
+# "a strategic town 30 km north of the capital": a lede's teaser, the body names the town
+_TEASER = re.compile(r"(?:(?:a|an|the)\s+)?(?:key|strategic|important|major|vital)\s", re.IGNORECASE)
+
+
 def _vague(mention: PlaceMention, headline: bool) -> bool:
-    if DISTANCE.search(mention.text) or (not headline and re.search(r"\b(?:in|near|outside|around)\s+(?:(?:[a-z]+\s+)?[A-Z]|the\s+(?:area|city|town|region|province|capital)\b)", mention.text)):
+    """A nameless description names a place only when anchored on one ("towns 10 km from X",
+    "villages near Bunia", "villages near the city", "a town 140 km from the capital");
+    "villages", "small towns in the south of the country" and a teaser ("a strategic town 30 km
+    from the capital") leave the place unnamed."""
+    text = mention.text
+    if mention.place_type in {"facility", "base"}:
+        return headline or bool(_VAGUE_DESCRIPTION.match(text))  # "the presidential palace": in the story's city
+    if (DISTANCE.search(text) and not _TEASER.match(text)) or (not headline and re.search(r"\b(?:in|near|outside|around)\s+(?:(?:[a-z]+\s+)?[A-Z]|the\s+(?:area|city|town|region|province|capital)\b)", text)):
         return False  # "towns 10 km from X", "villages near Bunia": a place of its own
-    return headline or bool(_VAGUE_DESCRIPTION.match(mention.text))
+    if not _CAPITALISED.search(text) and not _OFF_THE_CAPITAL.search(text):
+        return True  # no name to resolve: the body names it, if at all
+    return headline or bool(_VAGUE_DESCRIPTION.match(text))
 
 
 def _is_first_line(art: Article, i: int) -> bool:
@@ -676,6 +759,7 @@ def extract_article(text: str, *, title: str | None = None, published: str | Non
             dead.extend(_casualties_in(art, i))
         if "deployments" in kinds:
             moves.extend(_deployments_in(art, i))
+    changes = _contradicting_controls(changes)
     # places an armed actor took, lost, left or surrounded: their stated distances are the front's
     # (entries and partial captures count: the force is in the place; fighting reported there does not)
     entered = {id(c) for c in art.entry_changes}

@@ -101,6 +101,8 @@ def _is_name(run: str, gaz: Gazetteer) -> bool:
     if _HYPHEN_ADJECTIVE.match(first):
         return False  # "Soviet-built", "Iranian-backed": adjectives
     bare = POSSESSIVE_END.sub("", run)
+    if bare.lower() in PLACE_NOUNS:
+        return False  # "HQ", "Base": a common noun written in capitals
     return ((first[:1].isupper() or bool(_ARTICLE_NAME.match(first))) and first not in NOT_PLACE_WORDS
             and _GROUP_ARTICLE.sub("", bare).lower() not in _ARMED_GROUP_KEYS
             and gaz.country_of_word(bare) is None)
@@ -112,6 +114,12 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
     Coordinated and listed places ("Aleppo and Hama", "the towns of A, B and C") give one
     mention each. Returns ([], start) when what follows is not a place.
     """
+    spread = _FACILITIES_IN_CITIES.match(text, start)
+    if spread:  # "two other airports, in the city of A and B": "A airport", "B airport"
+        noun = spread.group("noun")[:-1]
+        names = [n for n in _LIST_SPLIT.split(spread.group("names")) if _is_name(n, gaz)]
+        if names:
+            return [PlaceMention(f"{n} {noun}", PLACE_NOUN_TYPES[noun.lower()], n) for n in names], spread.end()
     tokens = list(_TOKEN.finditer(text, start, min(len(text), start + 240)))
     conjuncts: list[tuple[int, int]] = []
     first = last = -1
@@ -128,13 +136,20 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             if list_mode and (nxt_tok[:1].isupper() or nxt_tok.lower() == "and"):
                 last = m.end()
                 continue
-            if tok == "," and nxt_tok.lower() == "including" and has_place_noun:
+            listed = tokens[k + 1].group() if k + 1 < len(tokens) else ""
+            if tok == "," and nxt_tok.lower() == "including" and has_place_noun and (
+                    listed[:1].isupper() or listed.lower() in {"the", "a"}):  # not ", including in central areas"
                 list_mode = True
                 last = tokens[k].end()
                 k += 1
                 continue
             if tok == "," and name_seen and _NAME_LIST_AHEAD.match(text, m.start()):
                 conjuncts.append((first, last))  # "captured Minova, Katale and Masisi"
+                first, name_seen, has_place_noun = -1, False, False
+                continue
+            if (tok == "," and first >= 0 and has_place_noun and nxt_tok.lower() in {"the", "its", "their"}
+                    and PLACE_NOUN_TYPES.get(prev_low) in {"base", "facility"} and _facility_ahead(text, m.end())):
+                conjuncts.append((first, last))  # "the palace, the army chief's residence and the airport"
                 first, name_seen, has_place_noun = -1, False, False
                 continue
             if tok == "," and first >= 0 and _APPOSED_NOUN.match(text, first, last):
@@ -166,7 +181,8 @@ def chunk_after(text: str, start: int, gaz: Gazetteer) -> tuple[list[PlaceMentio
             pass  # "Mocimboa da Praia", "Ciudad del Este"
         elif _HYPHEN_ADJECTIVE.match(tok):
             pass  # "the Soviet-built airbase at Bagram"
-        elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}) or _ARTICLE_NAME.match(tok):
+        elif (tok[0].isupper() and low not in PLACE_MODIFIERS and low not in {"a", "an"}
+              and not (tok.isupper() and low in PLACE_NOUNS)) or _ARTICLE_NAME.match(tok):  # "an army HQ": a noun
             if tok in NOT_PLACE_WORDS:
                 break
             name_seen = True
@@ -235,6 +251,20 @@ _BEARINGS = frozenset("north south east west northeast northwest southeast south
 _DESCRIPTION_WORDS = frozenset("just only less more than barely within located situated lying".split())
 _NP_CONTINUERS = frozenset("centre center square council limits proper outskirts edge gates perimeter complex compound "
                            "district camp".split())
+
+
+# Facilities counted across named places: "two other airports, in the northern city of A and B"
+_FACILITIES_IN_CITIES = re.compile(
+    r"(?:(?:the|its|their)\s+)?(?:[\w-]+\s+){0,2}?(?P<noun>" + "|".join(
+        w for w, k in PLACE_NOUN_TYPES.items() if k in {"base", "facility"} and w.endswith("s") and w[:-1] in PLACE_NOUN_TYPES)
+    + r")\s*,?\s+(?:in|at)\s+(?:(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:cities|city|towns|town)\s+of\s+)?"
+    r"(?P<names>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*(?:(?:\s*,\s*|\s+and\s+)[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)+)")
+
+
+def _facility_ahead(text: str, pos: int) -> bool:
+    """A facility noun heads the next noun phrase ("..., the army chief's residence and")."""
+    words = [w.strip(",.;:").lower() for w in text[pos:pos + 80].split()[1:5]]
+    return any(PLACE_NOUN_TYPES.get(w) in {"base", "facility"} for w in words)
 
 
 def _place_noun_ahead(text: str, pos: int, words: int = 2) -> bool:
@@ -315,10 +345,15 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     before = np[:name_match.start()].strip().lower()
     after = np[name_match.end():].strip()
     type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
+    facility = _FACILITY_IN_CITY.match(before)
+    if facility and not after:  # "an army HQ in the southern city of X": the facility, not the city
+        return _facility_in(np[:name_match.start()].strip()[facility.start("what"):facility.end("what")], name)
     if type_noun and _ENDS_WITH_LOCATIVE.search(before):
         kind = PLACE_NOUN_TYPES[type_noun]
+        if kind in {"base", "facility"} and before.split()[-1] == "in" and len(before.split()) <= 3:
+            return _facility_in(" ".join(before.split()[:-1]), name)  # "the airport in X"
         if kind in {"base", "facility"} and before.split()[-1] == "at":  # "the (military) airbase at X"
-            words = [w for w in before.split()[:-1] if w not in {"the", "a", "an", "its", "their"}
+            words = [w for w in before.split()[:-1] if w not in {"the", "a", "an", "its", "their", "another", "other", "nearby"}
                      and not _HYPHEN_ADJECTIVE.match(w.capitalize())]
             return PlaceMention(" ".join([name, *words]), kind, name)
         return PlaceMention(np, kind, name)
@@ -329,6 +364,23 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     if type_noun and before.endswith(" of"):
         return PlaceMention(name, PLACE_NOUN_TYPES[type_noun], name)
     return PlaceMention(name, "", name)
+
+
+# "an army HQ in the southern city of", "the police station in the town of": a facility in a named city
+_FACILITY_IN_CITY = re.compile(
+    r"^(?:(?:a|an|the|its|their)\s+)?(?P<what>(?:[\w'’-]+\s+){0,2}?(?:" + "|".join(
+        w for w, k in PLACE_NOUN_TYPES.items() if k in {"base", "facility"}) + r"))\s+(?:in|at)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:city|town|village|capital)\s+of$")
+
+
+def _facility_in(what: str, name: str) -> PlaceMention:
+    """A facility in a named place: one noun compounds with the name ("X airport"), a longer
+    description stays as written ("army HQ in X")."""
+    words = [w for w in what.split() if w.lower() not in {"the", "a", "an", "its", "their"}]
+    head = words[-1].lower()
+    if len(words) == 1:
+        return PlaceMention(f"{name} {words[0]}", PLACE_NOUN_TYPES[head], name)
+    return PlaceMention(f"{' '.join(words)} in {name}", PLACE_NOUN_TYPES[head], name)
 
 
 def _described_mention(np: str, lowered: str, head: str, head_part: list[str]) -> list[PlaceMention]:
@@ -374,7 +426,7 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
         clause = _PARENTHETICAL.sub(lambda m: " " * len(m.group()), clause)
     tail = clause.rstrip()
     if tail.endswith((" that", " which")):  # "X, a town 250 miles from Y that was taken": about X
-        return _antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
+        return antecedent_of_relative(tail[:tail.rfind(" ")], gaz)
     starts = list(_CLAUSE_START.finditer(clause))
     cut = starts[-1].end() if starts else 0
     segments = clause[cut:].split(",")
@@ -400,7 +452,7 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
     if starts and starts[-1].group().strip() in {"where", "in which"} and _FORCE_SUBJECT.match(subject):
         return [PlaceMention("there", "", None, anaphor=True)]  # "X, where Ukrainian units are surrounded"
     if starts and starts[-1].group().strip() in {"that", "which"} and not subject:
-        return _antecedent_of_relative(clause[:starts[-1].start()], gaz)
+        return antecedent_of_relative(clause[:starts[-1].start()], gaz)
     return []
 
 
@@ -416,14 +468,14 @@ _COORDINATED_BEFORE = re.compile(r"(?:^|[;:]\s*|,\s+|\b(?:that|after|when|as|whi
 _FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
 
 
-def _antecedent_of_relative(before: str, gaz: Gazetteer) -> list[PlaceMention]:
+def antecedent_of_relative(before: str, gaz: Gazetteer) -> list[PlaceMention]:
     """The place a relative clause is about: "Diabaly, a small town 250 miles from Bamako, that was
     taken" -> Diabaly (an apposition "a ... town ..." is skipped to the name it describes)."""
     segments = before.rstrip(" ,").split(",")
     for k in range(len(segments) - 1, max(-1, len(segments) - 3), -1):
         segment = segments[k].strip()
-        if re.match(r"(?:a|an)\s", segment, re.I) and k > 0:
-            continue
+        if (re.match(r"(?:a|an)\s", segment, re.I) or DISTANCE.match(segment)) and k > 0:
+            continue  # "X, a town ...", "X, 80 miles north of Y, which ...": about X
         runs = [r for r in _RUN.finditer(segment) if _is_name(r.group(), gaz)]
         if runs and runs[-1].end() >= len(segment) - 1:
             return mentions_in(runs[-1].group(), gaz)

@@ -61,9 +61,23 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("control", rf"\b(?:seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|took|tak(?:e|es|en|ing)|gain(?:s|ed|ing)?|"
        rf"wrest(?:s|ed|ing)?|assum(?:e|es|ed|ing)|establish(?:es|ed|ing)?|giv(?:e|es|ing)|gave|"
        rf"grabb(?:ed|ing)|secur(?:e|es|ed|ing)|claim(?:s|ed|ing)?|declar(?:e|es|ed|ing)|announc(?:e|es|ed|ing)|"
-       rf"extend(?:s|ed|ing)?|consolidat(?:e|es|ed|ing))\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
+       rf"extend(?:s|ed|ing)?|consolidat(?:e|es|ed|ing)|won|wins?|winning)\s+(?:[\w'’-]+\s+){{0,4}}?{_CONTROL}", "captured"),
     # "the rebels have full control of X"
     _t("control", r"\b(?:ha(?:ve|s|d)|having)\s+(?:now\s+)?(?:full|complete|total|effective|firm)\s+control\s+(?:of|over)\s+", "captured"),
+    # "government troops now had control of X", "they have now control over X"
+    _t("control", r"\b(?:now\s+ha(?:ve|s|d)|ha(?:ve|s|d)\s+now)\s+(?:(?:full|complete|total|effective|firm)\s+)?control\s+(?:of|over)\s+", "captured"),
+    # "consolidated their hold on X": the taker's grip, often "driving out" the last rivals
+    _t("hold on|hold over|grip on|grip over", r"\b(?:consolidat|tighten|cement|extend|strengthen)\w*\s+(?:their|its|his|the\s+\w+['’]s?)\s+"
+       r"(?:hold|grip)\s+(?:on|over)\s+(?=(?:the\s+(?:town|city|village|capital)\s+of\s+)?(?-i:[A-Z]))", "captured"),  # a named place, not "the region"
+    # "control over X is completely ours": a capture claimed in the first person
+    _t("ours", r"\bcontrol\s+(?:over|of)\s+(?P<np>(?:the\s+)?(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+is\s+(?:now\s+)?(?:\w+ly\s+)?ours\b",
+       "captured", "np"),
+    # "troops raising their flags in A and B": a place taken (or taken back)
+    _t("flags in|flag in|flags over|flag over|flags on|flag on|flags above|flag above", r"\b(?:rais(?:ed|ing|es|e)|hoist(?:ed|ing|s)?|plant(?:ed|ing|s)?)\s+(?:the\s+|their\s+|its\s+)?(?:[\w-]+\s+){0,2}?flags?\s+"
+       r"(?:in|over|above|on)\s+(?=(?:the\s+(?:town|city|village)\s+of\s+)?(?-i:[A-Z]))", "captured", needs_force=True),
+    # "denied reports of the RSF controlling X": the claim a denial is about
+    _t("controlling", rf"\b(?:reports?|claims?|allegations?)\s+(?:of|that)\s+(?:the\s+)?(?:[\w'’()-]+\s+){{0,5}}?{_FORCE_ALT}\s+(?:\([\w-]+\)\s+)?"
+       r"(?:now\s+|fully\s+)?controlling\s+(?=(?-i:[A-Z]))", "captured"),
     # "the rebels now control X", "we almost entirely control the town", "they say they control X"
     _t("control", r"\b(?:(?:now|fully|completely|entirely|effectively|totally)\s+|(?:we|they)\s+(?:now\s+|already\s+)?"
        r"(?:(?:almost|nearly|fully|entirely|completely|totally)\s+){0,2})control(?:s|led)?\s+(?!of\b|over\b)", "captured"),
@@ -111,18 +125,22 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"in\s+(?:full|complete|total)\s+)control\s+of\s+", "captured"),
     # "the army was still in control of X", "troops remain in control of X": a capture denied
     _t("still in|still control|still hold|still held|still firmly|still fully|remains in|remain in|remained in|"
+       "continues to hold|continue to hold|continued to hold|continues to control|continue to control|continued to control|"
        "firmly in|remains firmly|remain firmly|remained firmly|remains fully|remain fully|remained fully",
-       r"\b(?:still|remains?|remained|firmly)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
+       r"\b(?:still|remains?|remained|firmly|continues\s+to|continue\s+to|continued\s+to)\s+(?:(?:firmly|fully|in\s+full|in\s+complete)\s+)?"
        r"(?:in\s+(?:(?:full|complete|total|firm)\s+)?control\s+of|controls?|holds?|held)\s+", "captured", holds=True),
     # "the insurgents were not in full control": a capture denied, of the place just named
     _t("control", r"\b(?:is|are|was|were)\s+not\s+in\s+(?:(?:full|complete|total|effective)\s+)?control\b(?!\s+of\b)",
        "captured", "recent", holds=True),
+    # "the town came under rebel forces": under their control
+    _t("came under|come under|comes under", rf"\b(?:came|come|comes)\s+under\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,2}}?{_FORCE_ALT}(?!\s+(?:attack|fire|assault|shelling))",
+       "captured", "before"),
     _t("came|fell|passed|control|hands", r"\b(?:came|comes|fell|falls|passed)\s+(?:under\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?control|"
        r"into\s+the\s+hands)\b", "captured", "before"),
     # recaptured
     _t("recaptur|retook|retak|re-took|re-captured|won back|regain|took back|taken back|taking back|take back|reclaim",
        rf"\b(?:recaptur(?:e|es|ed|ing)|reclaim(?:s|ed|ing)?|retook|retak(?:e|es|en|ing)|re-took|re-captured|won\s+back|(?:took|tak(?:e|es|en|ing))\s+back|"
-       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\s*", "recaptured", anchored=True),
+       rf"regain(?:s|ed|ing)?(?:\s+{_CONTROL}(?=\S)|(?=\s)))\b\s*", "recaptured", anchored=True),  # a whole word: "retaken", not "retake"+"n"
     # "liberated" is how a capturing side announces its captures
     _t("liberat", r"\b(?:liberat(?:e|es|ed|ing)|the\s+liberation\s+of)\s+", "captured"),
     _t("recapture", rf"{_OWNER}recapture\s+of\s+", "recaptured"),
@@ -144,7 +162,10 @@ TRIGGERS: tuple[Trigger, ...] = (
     # withdrawn_from
     _t("withdr|retreat", r"\b(?:withdr(?:ew|awn|awing|aws|aw)|retreat(?:ed|ing|s)?)\s+(?:[\w'’()-]+\s+){0,9}?(?:from|out\s+of)\s+",
        "withdrawn_from", anchored=True),
-    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from)\s+", "withdrawn_from", anchored=True),
+    _t("pull", r"\bpull(?:ed|ing|s)?\s+(?:(?:[\w'’-]+\s+){0,3}?out\s+of|back\s+from|out\s+from|back\s+in(?=\s+(?-i:[A-Z])))\s+", "withdrawn_from", anchored=True),
+    # "'We retreated to avoid losses,' said an officer", "we had to retreat": from the place just named
+    _t("retreat|withdr|pulled", r"\b(?:we|they)\s+(?:had\s+to\s+|have\s+|had\s+)?(?:retreat(?:ed)?|withdr(?:ew|awn|aw)|pulled\s+(?:out|back))\b"
+       r"(?!\s+(?:from|out|of|to\s+(?:the\s+)?(?-i:[A-Z])|into|towards?|the|a|an|its|our|their|this|that)\b)", "withdrawn_from", "recent"),
     _t("withdrawal|retreat|pull-out|pullout|pullback", r"\b(?:withdrawal|retreat|pull-?out|pullback)\s+(?:of\s+(?:[\w'’-]+\s+){1,5}?)?(?:from|out\s+of)\s+", "withdrawn_from", anchored=True),
     _t("fled|flee|abandon", r"\b(?:fled|flee|flees|fleeing|abandon(?:ed|ing|s)?)\s+(?:from\s+)?", "withdrawn_from", needs_force=True, anchored=True),
     _t("positions", r"\bleft\s+(?=(?:their|its|his)\s+positions\b)", "withdrawn_from"),
@@ -170,7 +191,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"retreating|retreated|retreat|pulling\s+out|pulled\s+out|pull\s+out)\b(?!\s+(?:from|out))", "withdrawn_from", "recent"),
     _t("withdrawn|retreated|pulled out", r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:withdrawn|retreated|pulled\s+out)\b(?!\s+(?:from|of|to|their|its))", "withdrawn_from", "clause"),
     # contested
-    _t("enter|broke into|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|break\s+into|push(?:ed|ing)?\s+into|"
+    _t("enter|broke into|broken|break into|push|advanc|infiltrat|penetrat|moved|moving", r"\b(?:entered|enter|enters|entering|broke\s+into|broken\s+into|break\s+into|push(?:ed|ing)?\s+into|"
        r"mov(?:ed|ing)\s+(?:back\s+)?into|"
        r"advanc(?:ed|ing|e)\s+into|infiltrat(?:ed|ing)|penetrat(?:ed|ing))\s+", "contested", needs_force=True, anchored=True,
        entry=True),
@@ -179,7 +200,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        "contested", needs_force=True, entry=True),
     _t("swept|sweep|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|crossed|crossing|"
        "drove|driving|incursion", r"\b(?:(?:swept|sweeping|rolled|rolling|marched|marching|poured|pouring|stormed|storming|burst|bursting|"
-       r"drove|driving)\s+(?:back\s+)?into|"
+       r"drove|driving)\s+(?:back\s+)?(?:(?:from|across|through)\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3})?into|"
        r"cross(?:ed|ing)\s+(?:[\w.'’-]+\s+){1,6}?into|incursions?\s+into\s+(?:(?:various|several|some)\s+)?(?:areas|parts|neighbou?rhoods)\s+of)\s+",
        "contested", needs_force=True, anchored=True, entry=True),
     # "fighting in X", "clashes with the army in X", "rebels fought government troops in X", "clashes between A and B in X"
@@ -200,9 +221,24 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"policemen|units?|bases?|camps?|targets?|checkpoints?|posts?|outposts?|ships?|boats?|aircraft|planes?|jets?)\b)",
        "contested", needs_force=True, anchored=True, ground=True),
     # "launched an attack on X", "mounted a fresh assault on X"
-    _t("launched|launching|launch|mounted|mounting|mount|staged|staging|carried out|carrying out", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major))\s+"
+    _t("launched|launching|launch|mounted|mounting|mount|staged|staging|carried out|carrying out", r"\b(?:launch(?:ed|ing)?|mount(?:ed|ing)?|stag(?:ed|ing)|carr(?:ied|ying)\s+out)\s+(?:an?|the|their|its|a\s+(?:new|fresh|major)|several|multiple|repeated|new|fresh)\s+"
        r"(?:(?:new|fresh|major|ground|full-scale|large-scale|simultaneous|coordinated|dawn|night|surprise)\s+)*(?:attacks?|assaults?)\s+(?:on|against)\s+"
        r"(?!(?:\w+\s+){0,2}(?:positions|convoys?|patrols?|troops|soldiers|forces)\b)", "contested", anchored=True, ground=True),
+    # "the assault on the districts of A and B", "an attack on the town of X": a ground attack on named places
+    _t("attack|assault|offensive on", r"\b(?:attacks?|assaults?|offensive)\s+on\s+(?=the\s+(?:(?:[\w-]+\s+){0,2}?)(?:districts?|neighbou?rhoods?|"
+       r"towns?|villages?|city|cities|suburbs?)\s+of\s+(?-i:[A-Z]))", "contested", anchored=True, ground=True),
+    # "repelled an attack at X": a ground attack at a named place
+    _t("attack|assault", r"\b(?:attacks?|assaults?)\s+at\s+(?=(?:the\s+)?(?-i:[A-Z]))", "contested", anchored=True, ground=True),
+    # "a counterattack in the city of X", "a counter-offensive on X"
+    _t("counterattack|counter-attack|counteroffensive|counter-offensive|counter-assault|counterassault", r"\bcounter-?(?:attacks?|offensives?|assaults?)\s+(?:[\w-]+\s+){0,2}?(?:in|on|against|to\s+retake)\s+"
+       r"(?=(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)(?:the\s+)?(?:(?:[\w-]+\s+){0,4}?(?:city|town|village|district)\s+of\s+)?(?-i:[A-Z]))",
+       "contested", anchored=True, ground=True),
+    # "X was targeted by militants", "X is under attack by gangs"
+    _t("targeted|under attack|under assault", rf"\b{_AUX}(?:targeted|under\s+(?!air\b|drone\b|rocket\b|missile\b)(?:\w+\s+)?(?:attack|assault))\s+by\b(?=\s+(?:the\s+|suspected\s+)?"
+       rf"(?:[\w'’()-]+\s+){{0,3}}?(?:{_FORCE_ALT}|terrorists|jihadists|gangs?))", "contested", "before"),
+    # "the fighting has moved to X", "battles shifted to the X area"
+    _t("fight|clash|battl|combat", r"\b(?:fighting|clashes|battles?|combat)\s+(?:(?:has|have|had|now|then)\s+){0,2}(?:moved|shifted|spread|spilled\s+over)\s+"
+       r"(?:in)?to\s+(?=(?:the\s+)?(?-i:[A-Z]))", "contested", anchored=True),
     _t("fight|fought|clash|battl", r"\b(?:fight|fighting|fought|clashes|battles?)\s+(?:\w+\s+)?there\b", "contested", "recent", anchored=True),
     # "fighting continues": where the last change was reported
     _t("fight|clash|battl", r"\b(?:fighting|clashes|battles?)\s+(?:continue[sd]?|(?:is|are)\s+continuing|rage[sd]?|"
@@ -231,7 +267,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"blockad(?:e|ed|es|ing)|la(?:id|y|ying)\s+siege\s+to|(?:the\s+)?(?:siege|encirclement|blockade)\s+of)\s+",
        "encircled"),
     # "surrounding" is a verb only where it is not an adjective ("X and surrounding villages")
-    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)(?<!its\s)(?<!their\s)(?<!his\s)(?<!her\s)\bsurrounding\s+", "encircled", anchored=True),
+    # ("the area surrounding X", "villages surrounding X": places near X)
+    _t("surrounding", r"(?<!the\s)(?<!and\s)(?<!of\s)(?<!in\s)(?<!its\s)(?<!their\s)(?<!his\s)(?<!her\s)"
+       r"(?<!area\s)(?<!areas\s)(?<!region\s)(?<!villages\s)(?<!towns\s)(?<!hills\s)(?<!countryside\s)\bsurrounding\s+", "encircled", anchored=True),
     # an encirclement that was broken or ended: background of the report
     _t("siege|encirclement|blockade", r"\b(?:broke|broken|break|breaking|lifted|lifting|lift|end|ended|ending|relieved|relieving)\s+"
        r"(?:what\s+had\s+been\s+)?(?:the\s+|an?\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:siege|encirclement|blockade)\s+(?:of|on|around)\s+",
@@ -293,7 +331,11 @@ _UNREALISED = re.compile(
     r"ambitions?|bids?|attempts?|efforts?|push|drive|threats?)\b[^.;,]{0,30}?\bto\s+(?:\w+ly\s+)?"
     r"(?:\w+\s+(?:and|or)\s+)?$|"
     # "with the aim of seizing", "could pave the way for reclaiming", "the Vostok units are to capture"
-    r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
+    r"\b(?:aim|intention|goal|purpose|hope|view|threat|prospect)\s+of\s+$|"
+    # "they will use tanks and artillery to capture": a future means to an end
+    r"\b(?:will|would|shall)\s+(?:[^.;:]{1,40}?\s)?to\s+$|"
+    # "sent reinforcements to mount a counterattack": a purpose
+    r"\bto\s+(?:mount|launch|stage|begin|start|carry\s+out)\s+(?:a|an|the|their|its)\s+(?:[\w-]+\s+)?$|\bpav\w*\s+the\s+way\s+(?:for|to)\s+$|"
     r"\b(?:is|are|was|were)\s+(?:due\s+|set\s+|about\s+|going\s+|poised\s+)?to\s+(?:\w+ly\s+)?$|"
     # "pleas not to enter the city", "urged them not to take"
     # "2 km away from entering the city", "stopped short of taking it": not there yet
@@ -304,6 +346,9 @@ _UNREALISED = re.compile(
 # "did not capture", "has never taken": a statement that the change did not happen.
 _NEGATION = re.compile(r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|actually\s+|really\s+)?$", re.IGNORECASE | re.ASCII)
 _GERUND_SUBJECT = re.compile(r"\W*[A-Z][a-z]+ing\b")
+# "For the army, seizing X would be a major achievement": a gerund opening a clause after a comma
+_GERUND = re.compile(r"[a-z]+ing\b", re.ASCII)
+_CLAUSE_OPENING = re.compile(r",\s*$")
 _MODAL_AFTER = re.compile(r"\b(?:would|could|might|will)\s+(?:be|mean|leave|give|deal|open|spell)\b", re.ASCII)
 _NOT_YET = re.compile(r"\bnot\s+yet\b", re.IGNORECASE | re.ASCII)
 # "no jihadists have entered our town": nobody did it
@@ -322,6 +367,17 @@ _LEADING_DETERMINER = re.compile(r"^(?:the|its|their|his|our)\s+", re.IGNORECASE
 _AGENT_WHO = r"(?P<who>(?:the\s+)?[^,.;:]{2,70}?)(?=[,.;:]|\s+(?:on|in|after|as|and|who|which|since|following)\b|$)"
 _AGENT = re.compile(rf"\s*(?:\w+\s+){{0,2}}?(?:by|to)\s+{_AGENT_WHO}")
 _AGENT_BARE = re.compile(rf"\s+(?:the\s+hands\s+of\s+)?{_AGENT_WHO}")
+
+
+# "attempted to capture X", "tried to retake X": an attack that happened (not "trying to", "failed to")
+_ATTEMPTED = re.compile(r"\b(?:attempted|tried)\s+to\s+(?:\w+ly\s+)?$", re.IGNORECASE | re.ASCII)
+
+
+@lru_cache(maxsize=64)
+def _as_contested(trig: Trigger) -> Trigger:
+    """The trigger of a change, read as a fight for the place (an attempt at it)."""
+    return Trigger(trig.pattern, "contested", trig.slot, trig.hints, trig.needs_force, trig.anchored,
+                   entry=True)
 
 
 def unrealised_at(sentence: str, position: int) -> bool:
@@ -368,7 +424,14 @@ def _force_before(sentence: str, start: int) -> bool:
     for f in FORCE.finditer(sentence, max(0, start - 120), start):
         if not (f.group().lower() == "tanks" and _NOT_ARMOUR.search(sentence, max(0, f.start() - 12), f.start())):
             return True
-    return False
+    return bool(_MILITARY_VEHICLES.search(sentence, max(0, start - 60), start)
+                or _NATION_AS_FORCE.search(sentence, max(0, start - 40), start))
+
+
+# "the Russians were leaving X": a nation's people named as the belligerent right before the verb
+_NATION_AS_FORCE = re.compile(r"\bthe\s+[A-Z][a-z]+(?:ians|ans|ese|is)\s+(?:(?:were|was|are|is|had|have|has)\s+)?(?:\w+ly\s+)?$", re.ASCII)
+# Armour stands for the force it carries: "light military vehicles had broken into the city"
+_MILITARY_VEHICLES = re.compile(r"(?:military|armou?red|combat)\s+vehicles|APCs?", re.ASCII)
 
 
 def _inside_a_name(sentence: str, m: re.Match) -> bool:
@@ -407,13 +470,18 @@ def trigger_hits(sentence: str, present: set[str] | None = None, lowered: str | 
                 continue  # "has not yet fallen into their hands": still fought over (see the contested family)
             if trig.holds:
                 negated = not negated  # "still in control of X": the capture of X is denied
-            if negated and trig.event not in _CHANGE_EVENTS and not trig.entry:
-                continue
+            if negated and trig.event not in _CHANGE_EVENTS and not trig.entry and not (
+                    trig.event == "encircled" and trig.slot == "before"):
+                continue  # but "X was never encircled" denies an encirclement
             if not headline and _inside_a_name(sentence, m):
+                continue
+            if not negated and trig.event in {"captured", "recaptured"} and _ATTEMPTED.search(prefix):
+                yield _as_contested(trig), m, negated  # "attempted to capture X": fought over, not taken
                 continue
             if not negated and _UNREALISED.search(prefix) and not _REALISED.search(prefix):
                 continue
-            if m.start() < 3 and _GERUND_SUBJECT.match(m.group()) and _MODAL_AFTER.search(sentence, m.end()):
+            if ((m.start() < 3 and _GERUND_SUBJECT.match(m.group())) or (_CLAUSE_OPENING.search(prefix) and _GERUND.match(m.group()))) \
+                    and _MODAL_AFTER.search(sentence, m.end()):
                 continue  # "Losing control of X would be an enormous defeat": a hypothesis
             if trig.event == "contested" and _BACKGROUND.search(prefix):
                 continue
