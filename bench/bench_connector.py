@@ -85,9 +85,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=400, help="feeds per run (about 22 articles each)")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=4,
-                        help="fetch threads; here they feed the parse processes: two per process keep one "
-                             "parsing while the other's articles are judged and stored")
+    parser.add_argument("--workers", type=int, default=8,
+                        help="fetch threads (the connector's default); here they feed the parse processes, and "
+                             "more threads than processes keep them parsing while others wait on the store")
     parser.add_argument("--parse-processes", type=int, default=2)
     parser.add_argument("--bootstrap", help="use this broker instead of starting a local one")
     args = parser.parse_args()
