@@ -77,7 +77,7 @@ _DESCRIBED_ANAPHOR = re.compile(
 _CALLED = re.compile(r"\s*,?\s*(?:which|that)\s+is\s+(?:also\s+)?(?:called|named|known\s+as)\s+"
                      r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _LESSER_SEAT = frozenset("regional provincial state district county rebel former de facto local".split())
-# "Monrovia's outskirts", "Kabul's southern city limits": the city itself.
+# "Gao's outskirts", "Herat's southern city limits": the city itself.
 _NAME_PARTS = re.compile(r"['’]s\s+(?:(?:northern|southern|eastern|western|north|south|east|west)\w*\s+)?"
                          r"(?:city\s+|town\s+)?(?:centre|center|limits|outskirts|suburbs|edge|gates|heart|downtown)\b",
                          re.IGNORECASE)
@@ -407,7 +407,7 @@ def _distance_target(art: Article, i: int, position: int) -> tuple[str, Place] |
         return None
     possessive = POSSESSIVE_END.search(name.group())
     if possessive and _NAME_PARTS.match(text, name.start() + possessive.start()):
-        surface = name.group()[:possessive.start()]  # "Monrovia's outskirts": Monrovia
+        surface = name.group()[:possessive.start()]  # "Gao's outskirts": Gao
         place = art.gaz.resolve(surface, art.country)
         return (surface, place) if place is not None and place.kind == "city" else None
     after = text[name.end():name.end() + 3]
