@@ -10,6 +10,8 @@ import re
 
 from .keywords import words_pattern
 
+# A lowercase Arabic article joined to a name ("al-Bab", "ash-Shaddadi"), as regex text.
+NAME_ARTICLE = r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)"
 # Nouns that denote an armed actor.
 FORCE_NOUNS = (
     "rebel rebels insurgent insurgents militant militants fighter fighters troop troops force forces "

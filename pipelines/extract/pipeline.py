@@ -14,7 +14,7 @@ from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_L
                        describes_a_place, force_is_subject, imagined_position, is_proximity_sentence,
                        locates_a_place, looks_like_length, retreat_destination)
 from .keywords import ASCII_LOWER, keyword_pattern
-from .lexicon import PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
+from .lexicon import NAME_ARTICLE, PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, antecedent_of_relative, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
@@ -66,7 +66,7 @@ _DESCRIBED_CITY = re.compile(
     r"(?:the\s+)?(?:[A-Za-z][\w-]*['’]s?\s+|(?<=the\s)(?:[A-Z][\w-]*\s+){1,2})?"
     r"(?:(?!(?:and|or|but|the|a|an|of|to|in|on|at|by|with|from|for|as|that|which|is|was|were|are)\b)[a-z][\w-]*\s+){0,3}?"
     r"(?:capital|city|town|village|port|hub|stronghold|seat)(?:\s+city)?(?:\s*,\s*|\s+of\s+|\s+)"
-    r"(?P<name>(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+    rf"(?P<name>{NAME_ARTICLE}?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _THE_CITY = re.compile(r"the\s+(?:city|town)(?:\s+(?:centre|center))?\b", re.IGNORECASE)
 # "the riverside capital", "the southern port city", "the regional capital" without a name: the
 # reference city described by the story's words. A national capital unless the adjective makes it
@@ -88,7 +88,7 @@ _ITS_CENTRE = re.compile(r"(?:its|the\s+city['’]s|the\s+town['’]s)\s+(?:cent
                          # "within 20 km of the northern entrance": of the city the story is about
                          r"the\s+(?:(?:north|south|east|west)\w*\s+)?(?:entrance|outskirts|city\s+limits|suburbs)\b(?!\s+(?:of|to)\b)",
                          re.IGNORECASE)
-_NAME = re.compile(r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*(?:\s+(?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’‘ʿ-]*)*")
+_NAME = re.compile(rf"{NAME_ARTICLE}?[A-Z][\w'’‘ʿ-]*(?:\s+{NAME_ARTICLE}?[A-Z][\w'’‘ʿ-]*)*")
 def _territory_in(art: Article, i: int, present: set[str] | None = None) -> list[TerritoryChange]:
     sentence = art.sentences[i]
     headline = is_title_case(sentence.text)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Place
-from .lexicon import (ANAPHORIC_PLACE_NOUNS, ARMED_GROUPS, FORCE_NOUNS, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, ARMED_GROUPS, FORCE_NOUNS, NAME_ARTICLE, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
@@ -464,7 +464,7 @@ _LEADING_ADVERBIAL = re.compile(
     r"(?:\s+\d{1,2}(?:st|nd|rd|th)?|\s+(?:morning|night|evening|afternoon))?\s+(?=the\s|[A-Z])", re.I)
 # The first conjunct of a subject "X and Y" (a bare name right before "and", at the clause start)
 _COORDINATED_BEFORE = re.compile(r"(?:^|[;:]\s*|,\s+|\b(?:that|after|when|as|while)\s+)(?:the\s+(?:towns?\s+of\s+)?)?"
-                                 r"((?:(?:al|el|ad|as|ar|ash|an|az|at)-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})\s+$")
+                                 rf"({NAME_ARTICLE}?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,2}})\s+$")
 _FORCE_SUBJECT = re.compile(rf"^(?:\w+\s+){{0,3}}(?:{'|'.join(FORCE_NOUNS)})$", re.I)
 
 
