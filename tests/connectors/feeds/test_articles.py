@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from connectors.feeds.articles import FeedParseError, canonical_url, html_to_text, parse_feed, publisher_domain
+from connectors.feeds.articles import (FeedParseError, canonical_url, detect_language, html_to_text, parse_feed,
+                                       publisher_domain)
 from connectors.wire import Article
 
 from .conftest import FIXTURES, Clock, consume, make_config
@@ -95,6 +96,27 @@ def test_ids_prefer_url_then_guid_then_content():
         b'<item><title>u</title><link>https://A.example/s#frag</link><guid>other-guid</guid></item></channel></rss>',
         feed_id="t", language=None, url=f"{BASE}/t", content_type=None, fetched=FETCHED)
     assert tracked.duplicates == 1  # same canonical URL, whatever the guid
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Shelling resumed overnight on the northern edge of the city, the regional governor told reporters.", "en"),
+    ("Les bombardements ont repris dans la nuit au nord de la ville, a déclaré le gouverneur de la région.", "fr"),
+    ("Der Beschuss im Norden der Stadt ging in der Nacht weiter, sagte der Gouverneur der Region.", "de"),
+    ("Los bombardeos se reanudaron durante la noche en el norte de la ciudad, dijo el gobernador regional.", "es"),
+    ("Обстрелы северной окраины города возобновились ночью, сообщил губернатор области.", "ru"),
+    ("Обстріли північної околиці міста відновилися вночі, повідомив голова обласної адміністрації.", "uk"),
+    ("استؤنف القصف خلال الليل على الأطراف الشمالية للمدينة، بحسب ما قال محافظ المنطقة.", "ar"),
+    ("ההפגזות על הקצה הצפוני של העיר התחדשו במהלך הלילה, כך אמר מושל המחוז לכתבים.", "he"),  # CLD2 says "iw"
+    ("Bombardımanlar gece boyunca şehrin kuzey ucunda yeniden başladı, dedi bölge valisi gazetecilere.", "tr"),
+    ("Shelling \x00resumed\x07 overnight on the northern edge of the city, the \x0bgovernor said.", "en"),
+    ("Shelling resumed \ud800overnight on the northern edge of the city, the regional governor said.", "en"),
+    ("Too short to tell.", None),
+    ("1234 5678 9012 3456 7890 1234 5678 9012 3456 7890 1234", None),
+])
+def test_detect_language(text, language):
+    """Own sentences in several scripts; control characters and lone surrogates (which the
+    detector refuses as invalid UTF-8) are dropped, not raised; too little text is None."""
+    assert detect_language(text) == language
 
 
 def test_feed_language_beats_detection_and_config_beats_feed():
