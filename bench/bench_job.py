@@ -52,15 +52,26 @@ def emit(name: str, value: float, unit: str, runs: int, median_of: int) -> None:
                       "median_of": median_of}), flush=True)
 
 
+def consumer_at_end(bootstrap: str, topic: str, fetch_max_wait_ms: int):
+    """A consumer positioned at the topic's current end, resolved before returning:
+    kafka-python's seek_to_end is lazy, and a record written before the next poll would
+    otherwise be skipped as "before the end"."""
+    consumer = make_consumer(bootstrap, group_id=None, fetch_max_wait_ms=fetch_max_wait_ms,
+                             auto_offset_reset="latest")
+    consumer.subscribe([topic])
+    while not consumer.assignment():
+        consumer.poll(timeout_ms=100)
+    consumer.seek_to_end()
+    for tp in consumer.assignment():
+        consumer.position(tp)
+    return consumer
+
+
 class AlertWatcher:
     """Reads the alerts topic from its end, returning when an alert about ``subject`` arrives."""
 
     def __init__(self, bootstrap: str, topic: str):
-        self.consumer = make_consumer(bootstrap, group_id=None, fetch_max_wait_ms=10, auto_offset_reset="latest")
-        self.consumer.subscribe([topic])
-        while not self.consumer.assignment():
-            self.consumer.poll(timeout_ms=100)
-        self.consumer.seek_to_end()
+        self.consumer = consumer_at_end(bootstrap, topic, fetch_max_wait_ms=10)
 
     def wait_for(self, subject: str, timeout: float = 60) -> float:
         deadline = time.monotonic() + timeout
@@ -96,11 +107,7 @@ def latency_run(stack: LocalStack, bootstrap: str, samples: int, offset: int) ->
 def throughput_run(stack: LocalStack, bootstrap: str, n: int, run: int) -> float:
     """Publish n distinct articles (each with one casualty report), time until all their
     signals are on the signals topic."""
-    consumer = make_consumer(bootstrap, group_id=None, auto_offset_reset="latest", fetch_max_wait_ms=50)
-    consumer.subscribe([stack.topics.signals])
-    while not consumer.assignment():
-        consumer.poll(timeout_ms=100)
-    consumer.seek_to_end()
+    consumer = consumer_at_end(bootstrap, stack.topics.signals, fetch_max_wait_ms=50)
     producer = make_producer(bootstrap)
     filler = " ".join(["Aid agencies said food prices had risen sharply in the region this month."] * 6)
     marker = f"run{run}-"
