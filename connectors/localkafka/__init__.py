@@ -150,6 +150,12 @@ class LocalKafka:
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
                 raise ProvisioningError(f"Kafka exited with {self._proc.returncode}:\n{self.log_tail()}")
+            try:  # the port first: kafka-python logs every refused connection as an ERROR
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            except OSError as exc:
+                last_error = exc
+                time.sleep(0.2)
+                continue
             try:
                 admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000,
                                          client_id="frontwatch-healthcheck")
