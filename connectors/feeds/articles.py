@@ -57,7 +57,7 @@ MIN_TEXT_FOR_DETECTION = 40  # below this, language identification is mostly noi
 DETECTION_SAMPLE = 200  # two sentences tell a language; 80 characters are too few for CLD2 on Cyrillic
 # CLD2 refuses C0 control characters as "invalid UTF-8"; they carry no language anyway.
 _CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
-_CLD2_CODES = {"iw": "he", "jw": "jv", "tl": "fil"}  # CLD2 keeps a few withdrawn ISO 639-1 codes
+_CLD2_CODES = {"iw": "he", "jw": "jv"}  # CLD2 keeps two withdrawn ISO 639-1 codes
 
 
 class FeedParseError(Exception):

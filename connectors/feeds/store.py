@@ -173,7 +173,8 @@ class StateStore:
         and one pending from another feed is left alone.
         """
         queued_at = _ts(now) or datetime.now(timezone.utc).timestamp()
-        values = [_ts(getattr(state, k)) if k in _TIME_FIELDS else getattr(state, k) for k in _STATE_COLUMNS]  # asdict deep-copies
+        # the columns read straight off the state (dataclasses.asdict would deep-copy it)
+        values = [_ts(getattr(state, k)) if k in _TIME_FIELDS else getattr(state, k) for k in _STATE_COLUMNS]
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.execute(
