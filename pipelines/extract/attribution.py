@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .keywords import words_pattern
+from .lexicon import MONTH_NAMES
 
 _REPORT_VERB = (r"said|says|say|told|tells|tell|added|adds|stated|states|announced|announces|"
                 r"claimed|claims|claim|reported|reports|confirmed|confirms|asserted|asserts|insisted|"
@@ -65,18 +66,17 @@ ANAPHORIC_DENIAL = re.compile(
     re.I)
 
 _YEAR = re.compile(r"\b(?:in|since|during|back\s+in|by|of)\s+(?:early\s+|late\s+|mid-?)?"
-                   r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
-                   r"December)\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
+                   rf"(?:(?:{MONTH_NAMES})\s+(?:\d{{1,2}},?\s+)?)?((?:19|20)\d\d)\b", re.I | re.ASCII)
+_MONTHS = MONTH_NAMES.lower().split("|")
 _PAST_CUES = ("ago", "back in", "last year", "previously", "had earlier", "had once", "height of", "earlier in the war",
-              "last month", "last jan", "last feb", "last mar", "last apr", "last may", "last jun", "last jul", "last aug", "last sep",
-              "last oct", "last nov", "last dec")
+              "last month", *(f"last {month[:3]}" for month in _MONTHS))
 # "was ejected from X in 2011 and has since been driven from ...": a dated event before the report
 _SINCE_THEN = re.compile(r"\b(?:has|have|had)\s+since\b|\bsince\s+then\b", re.I | re.ASCII)
 _ANY_YEAR = re.compile(r"(?<![\w])(?:19|20)\d\d(?!\d)")  # starts with a literal: fast to scan for
 _PAST_MARKER = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                           r"(?:years?|months?|weeks?)\s+ago\b|"
                           r"\bdecades?\s+ago\b|(?<!pull\s)(?<!pulls\s)(?<!pulled\s)(?<!pulling\s)(?<!fell\s)(?<!moved\s)\bback\s+in\s+(?!the\s+hands\b|(?:full\s+|complete\s+)?control\b|(?:government|rebel|army|their|our|its)\b)|\blast\s+year\b|\bhad\s+(?:previously|earlier|once)\b|"
-                          r"\blast\s+month\b|\blast\s+(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+                          rf"\blast\s+month\b|\blast\s+(?-i:{MONTH_NAMES})\b|"
                           r"\bat\s+the\s+height\s+of\b|\bearlier\s+in\s+the\s+war\b", re.I | re.ASCII)
 
 
@@ -204,16 +204,13 @@ def is_historical(sentence: str, reference_year: "int | None | Callable[[], int 
     return reference_year is not None and any(int(y) < reference_year for y in _YEAR.findall(sentence))
 
 
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
 _IN_MONTH = re.compile(r"\b(?i:in|since|during|by|until)\s+(?i:(?:early|late|mid-?)\s*)?(January|February|March|April|June|July|August|"
                        r"September|October|November|December)\b(?!\s+\d)")
 
 
 # "on 2 April", "on April 2" (a year after it is handled as a year)
-_ON_DATE = re.compile(r"\b(?i:on)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
-                      r"September|October|November|December)\b(?!,?\s+\d{4})|(January|February|March|April|May|June|July|August|"
-                      r"September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?\b(?!,?\s+\d{4}))")
+_ON_DATE = re.compile(rf"\b(?i:on)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+({MONTH_NAMES})\b(?!,?\s+\d{{4}})|"
+                      rf"({MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}}))")
 
 
 # A non-restrictive relative clause: "the junta, which in 2020 seized power, ...", "the city, where he has

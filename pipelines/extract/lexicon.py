@@ -12,6 +12,8 @@ from .keywords import words_pattern
 
 # A lowercase Arabic article joined to a name ("al-Bab", "ash-Shaddadi"), as regex text.
 NAME_ARTICLE = r"(?:(?:al|el|ad|as|ar|ash|an|az|at)-)"
+# The month names as regex alternation text, capitalised (wrap in (?-i:...) where case matters).
+MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 # Nouns that denote an armed actor.
 FORCE_NOUNS = (
     "rebel rebels insurgent insurgents militant militants fighter fighters troop troops force forces "

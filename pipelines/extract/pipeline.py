@@ -14,7 +14,7 @@ from .distance import (CLOSE_TO_LINK, LANDMARK_WORDS, PRESENCE_TRIGGER, TARGET_L
                        describes_a_place, force_is_subject, imagined_position, is_proximity_sentence,
                        locates_a_place, looks_like_length, retreat_destination)
 from .keywords import ASCII_LOWER, keyword_pattern
-from .lexicon import NAME_ARTICLE, PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
+from .lexicon import MONTH_NAMES, NAME_ARTICLE, PLACE_NOUN_TYPES, force_phrase_before, is_title_case, untitle
 from .model import Casualty, Deployment, DistanceClaim, Extraction, TerritoryChange
 from .places import POSSESSIVE_END, PlaceMention, antecedent_of_relative, chunk_after, chunk_before, recent_place
 from .territory import KEYWORDS as TERRITORY_KEYWORDS
@@ -43,7 +43,7 @@ _RELATIVE = re.compile(r"\b(?:that|which)\s+(?:[\w'’-]+\s+){1,5}$|"
                        # "the fourth town they have captured": a relative clause without its pronoun
                        r"\b(?:towns?|city|cities|capitals?|villages?|bases?|strongholds?)\s+(?:they|it|the\s+\w+)\s+"
                        r"(?:have\s+|has\s+|had\s+)?(?:now\s+|so\s+far\s+|already\s+)?$")
-_MONTH = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+_MONTH = rf"(?-i:{MONTH_NAMES})\b"
 # A nation's force (or "it", the place itself) as the subject of an encirclement: "the Ukrainians were encircled"
 _TRAPPED_SUBJECT = re.compile(r"(?:\bthe\s+[A-Z][a-z]+(?:ians|ans|ese|is)|(?:said|says|that)\s+it)\s+$")
 _INCLUDING = re.compile(r"[^,;]{0,60}?,\s*including\s+")
@@ -230,7 +230,7 @@ _WHICH = re.compile(r",\s*(?:which|that)\s")
 
 def _relative_antecedent(art: Article, text: str, position: int) -> list[PlaceMention]:
     """The place a ", which ..." clause before ``position`` is about."""
-    which = [w for w in _WHICH.finditer(text, max(0, position - 60), position)]
+    which = list(_WHICH.finditer(text, max(0, position - 60), position))
     return antecedent_of_relative(text[:which[-1].start()], art.gaz) if which else []
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, Place
-from .lexicon import (ANAPHORIC_PLACE_NOUNS, ARMED_GROUPS, FORCE_NOUNS, NAME_ARTICLE, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
+from .lexicon import (ANAPHORIC_PLACE_NOUNS, ARMED_GROUPS, FORCE_NOUNS, MONTH_NAMES, NAME_ARTICLE, STRATEGIC_FACILITIES, NOT_PLACE_WORDS, NP_STOP_WORDS, PERSON_TITLES,
                       PLACE_MODIFIERS, PLACE_NOUN_TYPES, PLACE_NOUNS)
 from .units import DISTANCE, distance_of
 
@@ -342,12 +342,13 @@ def _named_mention(np: str, name_match: re.Match) -> PlaceMention:
     """A phrase around a name: "Daraa province", "the airbase at Hostomel", "military
     positions in Quneitra", "the Iraqi city of Mosul"."""
     name = POSSESSIVE_END.sub("", name_match.group())
-    before = np[:name_match.start()].strip().lower()
+    written_before = np[:name_match.start()].strip()
+    before = written_before.lower()
     after = np[name_match.end():].strip()
     type_noun = next((w for w in reversed(before.split()) if w in PLACE_NOUNS), None)
     facility = _FACILITY_IN_CITY.match(before)
     if facility and not after:  # "an army HQ in the southern city of X": the facility, not the city
-        return _facility_in(np[:name_match.start()].strip()[facility.start("what"):facility.end("what")], name)
+        return _facility_in(written_before[facility.start("what"):facility.end("what")], name)
     if type_noun and _ENDS_WITH_LOCATIVE.search(before):
         kind = PLACE_NOUN_TYPES[type_noun]
         if kind in {"base", "facility"} and before.split()[-1] == "in" and len(before.split()) <= 3:
@@ -460,7 +461,7 @@ def chunk_before(text: str, end: int, gaz: Gazetteer) -> list[PlaceMention]:
 _LEADING_ADVERBIAL = re.compile(
     r"^(?:(?:on|by|in|early|late|earlier|later|then|now|meanwhile|overnight)\s+)?(?:(?:last|this|early|late|on)\s+)?"
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weekend|month|year|morning|night|evening|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December|Meanwhile|Then|Now)"
+    rf"{MONTH_NAMES}|Meanwhile|Then|Now)"
     r"(?:\s+\d{1,2}(?:st|nd|rd|th)?|\s+(?:morning|night|evening|afternoon))?\s+(?=the\s|[A-Z])", re.I)
 # The first conjunct of a subject "X and Y" (a bare name right before "and", at the clause start)
 _COORDINATED_BEFORE = re.compile(r"(?:^|[;:]\s*|,\s+|\b(?:that|after|when|as|while)\s+)(?:the\s+(?:towns?\s+of\s+)?)?"
